@@ -1,0 +1,308 @@
+/// One transfer to add, as the ingest layer hands it over (canonical texts, exact value).
+public struct TransferInput: Sendable, Hashable {
+    /// The transaction hash (32 bytes).
+    public var txHash: [UInt8]
+    /// Block number.
+    public var block: UInt64
+    /// Block time, unix seconds.
+    public var time: Int64
+    /// Sender, canonical text.
+    public var from: String
+    /// Receiver, canonical text.
+    public var to: String
+    /// Amount, exact.
+    public var value: Amount
+    /// Token contract (canonical text), or `nil` for the native coin.
+    public var asset: String?
+    /// Log index: the transfer's position in its block.
+    public var logIndex: UInt32
+
+    /// Creates a transfer to add.
+    public init(
+        txHash: [UInt8], block: UInt64, time: Int64, from: String, to: String, value: Amount, asset: String?,
+        logIndex: UInt32
+    ) {
+        self.txHash = txHash
+        self.block = block
+        self.time = time
+        self.from = from
+        self.to = to
+        self.value = value
+        self.asset = asset
+        self.logIndex = logIndex
+    }
+}
+
+/// What one batch did.
+public struct BatchResult: Sendable, Hashable {
+    /// Transfers added.
+    public var added: Int
+    /// Transfers skipped because the store already had them (same transaction hash and log index).
+    public var duplicates: Int
+}
+
+/// The store's single writer: each call is one LMDB write transaction, all or nothing.
+///
+/// Transfers of a batch must come in chain order (block, then log index); each address's stream is appended to in
+/// that order. A transfer the store already holds (same transaction and log index) is skipped, so ingesting the same
+/// data again changes nothing. Writers are serialised: two `GraphWriter`s of one store take turns.
+///
+/// ## Topics
+/// - ``append(_:model:source:progress:)``
+/// - ``addTags(_:)``
+public final class GraphWriter: @unchecked Sendable {  // Safe because every call goes through Store.write's lock.
+    let store: Store
+
+    init(store: Store) {
+        self.store = store
+    }
+
+    /// Appends a batch of transfers in chain order and records `progress` for `source` in the same transaction.
+    /// When the LMDB map fills up, the map grows and the batch is retried; nothing is lost.
+    /// - Complexity: O(batch + Σ open-chunk sizes of the touched addresses).
+    @discardableResult
+    public func append(
+        _ transfers: [TransferInput], model: ChainModel = .account, source: String? = nil, progress: [UInt8]? = nil
+    ) throws -> BatchResult {
+        try store.write { transaction in
+            var batch = try BatchBuilder(store: store, transaction: transaction, model: model)
+            for transfer in transfers { try batch.add(transfer) }
+            try batch.flush()
+            if let source, let progress, try transaction.value(store.tables.sources, key: Array(source.utf8)) != progress {
+                try transaction.put(store.tables.sources, key: Array(source.utf8), value: progress)
+            }
+            return BatchResult(added: batch.added, duplicates: batch.duplicates)
+        }
+    }
+
+    /// Records an ingest source's position without adding transfers.
+    public func setProgress(_ progress: [UInt8], source: String) throws {
+        try store.write { transaction in
+            try transaction.put(store.tables.sources, key: Array(source.utf8), value: progress)
+        }
+    }
+
+    /// Adds or replaces tags (one write transaction). Tags on addresses not yet in the graph are kept for when they
+    /// appear. Returns how many tag records were new.
+    @discardableResult
+    public func addTags(_ tags: [TagRecord]) throws -> Int {
+        try store.write { transaction in
+            var added = 0
+            for tag in tags {
+                let key = Key.text(tag.address, tag.tag)
+                if try transaction.value(store.tables.tags, key: key) == nil { added += 1 }
+                try transaction.put(store.tables.tags, key: key, value: tag.encodedValue())
+                try transaction.put(store.tables.tagIndex, key: Key.text(tag.tag, tag.address), value: [])
+            }
+            return added
+        }
+    }
+}
+
+/// Accumulates one batch inside a write transaction, then writes chunks and records.
+private struct BatchBuilder {
+    let store: Store
+    let transaction: LMDBTransaction
+    var tables: Tables { store.tables }
+
+    var nextAddress: UInt64
+    var nextTransaction: UInt64
+    var nextTransfer: UInt64
+    var nextAsset: UInt64
+    var addressIDs: [String: AddressID] = [:]
+    var addresses: [AddressID: AddressRecord] = [:]
+    var pending: [AddressID: [Incidence]] = [:]
+    var transactionIDs: [[UInt8]: TxID] = [:]
+    var transactions: [TxID: TransactionRecord] = [:]
+    var changedTransactions: Set<TxID> = []
+    var assetIDs: [String: AssetID] = [:]
+    var added = 0
+    var duplicates = 0
+
+    init(store: Store, transaction: LMDBTransaction, model: ChainModel) throws {
+        self.store = store
+        self.transaction = transaction
+        let reader = GraphReader(store: store, transaction: transaction)
+        if let stored = try reader.chainModel() {
+            guard stored == model else {
+                throw StoreError.chainModelMismatch(path: store.path, stored: stored.rawValue, requested: model.rawValue)
+            }
+        } else {
+            try transaction.put(
+                store.tables.meta, key: Array(MetaKey.chainModel.utf8), value: Array(model.rawValue.utf8))
+        }
+        nextAddress = try reader.metaCounter(MetaKey.nextAddress)
+        nextTransaction = try reader.metaCounter(MetaKey.nextTransaction)
+        nextTransfer = try reader.metaCounter(MetaKey.nextTransfer)
+        nextAsset = try reader.metaCounter(MetaKey.nextAsset)
+    }
+
+    private var reader: GraphReader { GraphReader(store: store, transaction: transaction) }
+
+    mutating func add(_ input: TransferInput) throws {
+        let txID = try transactionID(for: input)
+        guard var record = transactions[txID] else { return }
+        if record.transfers.contains(where: { $0.logIndex == input.logIndex }) {
+            duplicates += 1
+            return
+        }
+        let from = try addressID(for: input.from)
+        let to = try addressID(for: input.to)
+        let asset = try assetID(for: input.asset)
+        let transfer = TransferID(nextTransfer)
+        nextTransfer += 1
+        let properties = TransferProperties(
+            value: input.value, block: input.block, time: input.time, tx: txID, asset: asset,
+            logIndex: input.logIndex)
+        record.transfers.append(TransactionTransfer(logIndex: input.logIndex, transfer: transfer, from: from, to: to))
+        if asset == .native {
+            guard let total = record.value.adding(input.value) else {
+                throw StoreError.amountOverflow(context: "value of transaction \(record.hashText)")
+            }
+            record.value = total
+        }
+        transactions[txID] = record
+        changedTransactions.insert(txID)
+        try note(from, incidence: Incidence(direction: .outgoing, neighbor: to, transfer: transfer, properties: properties))
+        try note(to, incidence: Incidence(direction: .incoming, neighbor: from, transfer: transfer, properties: properties))
+        added += 1
+    }
+
+    private mutating func note(_ id: AddressID, incidence: Incidence) throws {
+        guard var record = addresses[id] else { return }
+        let properties = incidence.properties
+        if record.degree == 0 { record.firstSeen = properties.time }
+        record.firstSeen = min(record.firstSeen, properties.time)
+        record.lastSeen = max(record.lastSeen, properties.time)
+        if record.lastTx != properties.tx.rawValue {
+            record.txCount += 1
+            record.lastTx = properties.tx.rawValue
+        }
+        switch incidence.direction {
+        case .outgoing:
+            record.outCount += 1
+            if properties.asset == .native {
+                guard let sent = record.sent.adding(properties.value) else {
+                    throw StoreError.amountOverflow(context: "sent total of \(record.address)")
+                }
+                record.sent = sent
+            }
+        case .incoming:
+            record.inCount += 1
+            if properties.asset == .native {
+                guard let received = record.received.adding(properties.value) else {
+                    throw StoreError.amountOverflow(context: "received total of \(record.address)")
+                }
+                record.received = received
+            }
+        }
+        addresses[id] = record
+        pending[id, default: []].append(incidence)
+    }
+
+    private mutating func addressID(for text: String) throws -> AddressID {
+        if let id = addressIDs[text] { return id }
+        let id: AddressID
+        if let existing = try reader.addressID(text) {
+            id = existing
+            guard let record = try reader.address(existing) else {
+                throw StoreError.corrupted(table: "addresses", key: "\(existing)", reason: "indexed but missing")
+            }
+            addresses[id] = record
+        } else {
+            id = AddressID(nextAddress)
+            nextAddress += 1
+            try transaction.put(tables.addressIndex, key: Array(text.utf8), value: Key.id(id.rawValue))
+            addresses[id] = AddressRecord(id: id, address: text)
+        }
+        addressIDs[text] = id
+        return id
+    }
+
+    private mutating func transactionID(for input: TransferInput) throws -> TxID {
+        if let id = transactionIDs[input.txHash] { return id }
+        let id: TxID
+        if let existing = try reader.transactionID(hash: input.txHash) {
+            id = existing
+            guard let record = try reader.transaction(existing) else {
+                throw StoreError.corrupted(table: "transactions", key: "\(existing)", reason: "indexed but missing")
+            }
+            transactions[id] = record
+        } else {
+            id = TxID(nextTransaction)
+            nextTransaction += 1
+            try transaction.put(tables.txIndex, key: input.txHash, value: Key.id(id.rawValue))
+            transactions[id] = TransactionRecord(
+                id: id, hash: input.txHash, block: input.block, time: input.time, value: .zero, transfers: [])
+        }
+        transactionIDs[input.txHash] = id
+        return id
+    }
+
+    private mutating func assetID(for contract: String?) throws -> AssetID {
+        guard let contract else { return .native }
+        if let id = assetIDs[contract] { return id }
+        let id: AssetID
+        if let existing = try reader.assetID(contract) {
+            id = existing
+        } else {
+            guard nextAsset < UInt64(UInt32.max) else {
+                throw StoreError.corrupted(table: "assets", key: contract, reason: "more than 2^32 assets")
+            }
+            nextAsset += 1  // Asset 0 is the native coin, so token ids start at 1.
+            id = AssetID(UInt32(nextAsset))
+            try transaction.put(tables.assetIndex, key: Array(contract.utf8), value: Key.id(UInt64(id.rawValue)))
+            try transaction.put(tables.assets, key: Key.id(UInt64(id.rawValue)), value: Array(contract.utf8))
+        }
+        assetIDs[contract] = id
+        return id
+    }
+
+    /// Appends each touched address's pending incidences to its open chunk, sealing full chunks, then writes the
+    /// records and counters.
+    mutating func flush() throws {
+        for id in pending.keys.sorted() {
+            guard var record = addresses[id], let incoming = pending[id] else { continue }
+            var chunk = AdjacencyChunk()
+            var sequence = record.chunkCount
+            if record.chunkCount > 0 {
+                let key = Key.chunk(id.rawValue, record.chunkCount - 1)
+                let last = try transaction.withValue(tables.adjacency, key: key) { try AdjacencyChunk.decode($0) }
+                if let last, !last.isSealed {
+                    chunk = last
+                    sequence -= 1
+                }
+            }
+            var rest = incoming[...]
+            while !rest.isEmpty {
+                let room = AdjacencyChunk.capacity - chunk.incidences.count
+                chunk.incidences.append(contentsOf: rest.prefix(room))
+                rest = rest.dropFirst(room)
+                chunk.isSealed = chunk.incidences.count == AdjacencyChunk.capacity
+                let bytes = try chunk.encoded()
+                #if SPOOR_INTERNAL_CHECKS
+                    let check = try bytes.withUnsafeBytes { try AdjacencyChunk.decode($0) }
+                    precondition(check == chunk, "adjacency chunk does not round-trip")
+                #endif
+                try transaction.put(tables.adjacency, key: Key.chunk(id.rawValue, sequence), value: bytes)
+                sequence += 1
+                if chunk.isSealed { chunk = AdjacencyChunk() }
+            }
+            record.chunkCount = sequence
+            try transaction.put(tables.addresses, key: Key.id(id.rawValue), value: record.encoded())
+        }
+        for id in changedTransactions.sorted() {
+            guard let record = transactions[id] else { continue }
+            try transaction.put(tables.transactions, key: Key.id(id.rawValue), value: record.encoded())
+        }
+        guard added > 0 else { return }  // A batch of duplicates writes nothing: re-ingest leaves the store as it was.
+        for (key, value) in [
+            (MetaKey.nextAddress, nextAddress), (MetaKey.nextTransaction, nextTransaction),
+            (MetaKey.nextTransfer, nextTransfer), (MetaKey.nextAsset, nextAsset),
+        ] {
+            var writer = ByteWriter(capacity: 10)
+            writer.writeVarint(value)
+            try transaction.put(tables.meta, key: Array(key.utf8), value: writer.bytes)
+        }
+    }
+}

@@ -1,0 +1,236 @@
+import Foundation
+public import Logging
+
+/// How a store is opened.
+public enum StoreMode: Sendable, Hashable {
+    /// Reads only; never writes a byte to the data file, and fails when there is no store.
+    case readOnly
+    /// Reads and writes; creates the store when the directory has none.
+    case readWrite
+}
+
+/// Options for opening a store.
+public struct StoreOptions: Sendable {
+    /// The initial LMDB map size for a writable store. The map doubles by itself when full. Default 1 GiB.
+    public var initialMapSize: Int
+    /// Creates options.
+    public init(initialMapSize: Int = 1 << 30) {
+        self.initialMapSize = initialMapSize
+    }
+}
+
+/// The chain model a store holds (DESIGN.md section 2).
+public enum ChainModel: String, Sendable, Hashable, Codable {
+    /// Account chains: stored address-to-address transfers.
+    case account
+    /// UTXO chains: addresses, transactions, inputs and outputs.
+    case utxo
+}
+
+/// A Spoor store: one directory with one LMDB environment and its named tables.
+///
+/// Many readers (threads and processes) read consistent snapshots while one writer adds batches. A `Store` is
+/// `Sendable`: share one per process and call ``read(_:)`` from any thread.
+///
+/// ## Topics
+/// - ``open(at:mode:options:logger:)``
+/// - ``read(_:)``
+/// - ``makeWriter()``
+public final class Store: Sendable {
+    /// The store's format version; a store of another version is refused with both versions named.
+    public static let formatVersion = 1
+
+    /// The directory.
+    public let path: String
+    /// How it was opened.
+    public let mode: StoreMode
+    let environment: LMDBEnvironment
+    let tables: Tables
+    let logger: Logger
+    private let writerLock = NSLock()
+
+    /// Opens the store in `path` (a directory).
+    ///
+    /// `.readWrite` creates the directory and an empty store when missing. `.readOnly` fails when there is no store
+    /// and never writes to the data file (LMDB still records its reader slot in `lock.mdb`, its shared lock table).
+    public static func open(
+        at path: String, mode: StoreMode, options: StoreOptions = StoreOptions(),
+        logger: Logger = Logger(label: "spoor.store")
+    ) throws -> Store {
+        let fileManager = FileManager.default
+        let dataFile = (path as NSString).appendingPathComponent("data.mdb")
+        switch mode {
+        case .readOnly:
+            guard fileManager.fileExists(atPath: dataFile) else {
+                throw StoreError.notAStore(path: path, reason: "no data.mdb in it")
+            }
+        case .readWrite:
+            do {
+                try fileManager.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError.notAStore(path: path, reason: "cannot create the directory: \(error.localizedDescription)")
+            }
+        }
+        do {
+            let environment = try LMDBEnvironment(
+                directory: path, readOnly: mode == .readOnly, mapSize: options.initialMapSize,
+                maxDatabases: Tables.names.count)
+            let tables = try Tables.open(in: environment, create: mode == .readWrite, path: path)
+            let store = Store(path: path, mode: mode, environment: environment, tables: tables, logger: logger)
+            try store.checkFormatVersion()
+            return store
+        } catch let error as StoreError {
+            throw error
+        } catch let error as LMDBError {
+            throw StoreError.lmdb(error)
+        } catch {
+            throw StoreError.notAStore(path: path, reason: "\(error)")
+        }
+    }
+
+    private init(path: String, mode: StoreMode, environment: LMDBEnvironment, tables: Tables, logger: Logger) {
+        self.path = path
+        self.mode = mode
+        self.environment = environment
+        self.tables = tables
+        self.logger = logger
+    }
+
+    private func checkFormatVersion() throws {
+        let stored = try read { reader in try reader.metaString(MetaKey.formatVersion) }
+        if let stored {
+            guard stored == String(Self.formatVersion) else {
+                throw StoreError.versionMismatch(path: path, found: stored, expected: Self.formatVersion)
+            }
+            return
+        }
+        guard mode == .readWrite else {
+            throw StoreError.notAStore(path: path, reason: "it has no format version")
+        }
+        try write { transaction in
+            try transaction.put(
+                tables.meta, key: Array(MetaKey.formatVersion.utf8), value: Array(String(Self.formatVersion).utf8))
+        }
+    }
+
+    /// Runs `body` on a consistent read snapshot, on the calling thread.
+    ///
+    /// - warning: Do not keep the ``GraphReader`` past the closure.
+    public func read<T>(_ body: (GraphReader) throws -> T) throws -> T {
+        let reader = try makeReader()
+        return try body(reader)
+    }
+
+    /// Runs `body` on a read snapshot off the caller's task, for async callers.
+    public func read<T: Sendable>(_ body: @Sendable @escaping (GraphReader) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try body(try self.makeReader()) })
+            }
+        }
+    }
+
+    /// A read snapshot that lives until it is released; use it from one thread at a time.
+    public func makeReader() throws -> GraphReader {
+        do {
+            return GraphReader(store: self, transaction: try environment.begin(readOnly: true))
+        } catch {
+            throw StoreError.lmdb(error)
+        }
+    }
+
+    /// The single writer. Only for `.readWrite` stores.
+    public func makeWriter() throws -> GraphWriter {
+        guard mode == .readWrite else { throw StoreError.readOnly(path: path) }
+        return GraphWriter(store: self)
+    }
+
+    /// Runs `body` in one write transaction and commits it; when LMDB reports `MDB_MAP_FULL` the transaction is
+    /// aborted, the map grows and `body` runs again, so nothing is lost. Writers are serialised by a lock.
+    func write<T>(_ body: (LMDBTransaction) throws -> T) throws -> T {
+        guard mode == .readWrite else { throw StoreError.readOnly(path: path) }
+        writerLock.lock()
+        defer { writerLock.unlock() }
+        while true {
+            let transaction: LMDBTransaction
+            do { transaction = try environment.begin(readOnly: false) } catch { throw StoreError.lmdb(error) }
+            do {
+                let result = try body(transaction)
+                try transaction.commit()
+                return result
+            } catch let error as LMDBError where error.isMapFull {
+                transaction.abort()
+                try growMap()
+            } catch let error as LMDBError {
+                transaction.abort()
+                throw StoreError.lmdb(error)
+            } catch StoreError.lmdb(let error) where error.isMapFull {
+                transaction.abort()
+                try growMap()
+            } catch {
+                transaction.abort()
+                throw error
+            }
+        }
+    }
+
+    private func growMap() throws {
+        let before = environment.mapSize
+        do { try environment.grow(toAtLeast: before * 2) } catch { throw StoreError.lmdb(error) }
+        logger.info("LMDB map full: grew from \(before) to \(environment.mapSize) bytes; retrying the batch")
+    }
+
+    /// The current LMDB map size in bytes.
+    public var mapSize: Int { environment.mapSize }
+}
+
+/// Keys of the `meta` table.
+enum MetaKey {
+    static let formatVersion = "format_version"
+    static let chainModel = "chain_model"
+    static let nextAddress = "next_address_id"
+    static let nextTransaction = "next_tx_id"
+    static let nextTransfer = "next_transfer_id"
+    static let nextAsset = "next_asset_id"
+}
+
+/// The named LMDB databases of a store.
+struct Tables: Sendable {
+    static let names = [
+        "meta", "addresses", "address_index", "adjacency", "transactions", "tx_index", "assets", "asset_index",
+        "tags", "tag_index", "sources",
+    ]
+    let meta: LMDBDatabase
+    let addresses: LMDBDatabase
+    let addressIndex: LMDBDatabase
+    let adjacency: LMDBDatabase
+    let transactions: LMDBDatabase
+    let txIndex: LMDBDatabase
+    let assets: LMDBDatabase
+    let assetIndex: LMDBDatabase
+    let tags: LMDBDatabase
+    let tagIndex: LMDBDatabase
+    let sources: LMDBDatabase
+
+    var all: [LMDBDatabase] {
+        [meta, addresses, addressIndex, adjacency, transactions, txIndex, assets, assetIndex, tags, tagIndex, sources]
+    }
+
+    static func open(in environment: LMDBEnvironment, create: Bool, path: String) throws -> Tables {
+        let transaction = try environment.begin(readOnly: !create)
+        var handles: [LMDBDatabase] = []
+        for name in names {
+            do {
+                handles.append(try environment.openDatabase(name, in: transaction, create: create))
+            } catch {
+                transaction.abort()
+                throw StoreError.notAStore(path: path, reason: "table '\(name)' is missing (\(error))")
+            }
+        }
+        try transaction.commit()
+        return Tables(
+            meta: handles[0], addresses: handles[1], addressIndex: handles[2], adjacency: handles[3],
+            transactions: handles[4], txIndex: handles[5], assets: handles[6], assetIndex: handles[7],
+            tags: handles[8], tagIndex: handles[9], sources: handles[10])
+    }
+}
