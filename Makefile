@@ -1,0 +1,51 @@
+# Spoor — the two commands that do everything on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+SWIFT ?= swift
+APT_PACKAGES := liblmdb-dev libzstd-dev pkg-config
+DEMO_DIR ?= demo-data
+DEMO_STORE := $(DEMO_DIR)/demo.spoor
+DEMO_CSV := $(DEMO_DIR)/transfers-100k.csv
+SPOOR := .build/release/spoor
+OFAC_ETH := ../shared/data/ofac/sanctioned_addresses_ETH.txt
+
+.PHONY: deps build release test demo bench bench-peers clean
+
+## Install the Debian packages Spoor needs, only when one is missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product spoor
+
+## Build and run every test.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+
+## Generate ~100k transfers with planted OFAC senders, ingest them, tag them, run the investigator recipes.
+demo: release
+	@mkdir -p $(DEMO_DIR)
+	@rm -rf $(DEMO_STORE)
+	$(SPOOR) generate transfers --count 100000 --seed 2026 --plant $(OFAC_ETH) --out $(DEMO_CSV)
+	$(SPOOR) ingest $(DEMO_STORE) --format transfers-csv $(DEMO_CSV)
+	$(SPOOR) tags import $(DEMO_STORE) $(OFAC_ETH) --tag ofac --source "OFAC SDN (ETH)"
+	$(SPOOR) stats $(DEMO_STORE)
+	@for q in Queries/*.cypher; do \
+	  echo; echo "== $$q"; grep -E '^//' $$q | sed 's,^// *,,'; \
+	  $(SPOOR) query $(DEMO_STORE) -f $$q --param address=$$(grep -v '^#' $(OFAC_ETH) | head -1) || exit 1; \
+	done
+
+## Benchmarks (ordo-one/benchmark), in their own package so that `make test` does not build them.
+bench: deps
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-directory .benchmarkBaselines benchmark
+
+clean:
+	rm -rf .build $(DEMO_DIR)

@@ -1,0 +1,172 @@
+/// What `spoor verify` found: the number of things checked and every problem, in words.
+public struct VerificationReport: Sendable, Hashable {
+    /// Addresses whose streams were decoded.
+    public var addressesChecked = 0
+    /// Chunks decoded.
+    public var chunksChecked = 0
+    /// Incidences decoded (twice the transfers when all is well).
+    public var incidencesChecked = 0
+    /// Tag records checked against the tag index.
+    public var tagsChecked = 0
+    /// Every problem found; empty when the store is sound.
+    public var problems: [String] = []
+
+    /// Whether nothing is wrong.
+    public var isSound: Bool { problems.isEmpty }
+}
+
+extension GraphReader {
+    /// Checks the whole store: every chunk decodes, chunk sequences are contiguous with only the last one open,
+    /// every out-edge has its in-edge at the other end (and nothing else), address and transaction indexes agree
+    /// with their tables, transaction records agree with the adjacency, and the tag index agrees with the tags.
+    ///
+    /// - Complexity: O(transfers + addresses + tags) time, O(transfers) memory.
+    public func verify(maximumProblems: Int = 100) throws -> VerificationReport {
+        var report = VerificationReport()
+        var problems: [String] = []
+        func problem(_ text: @autoclosure () -> String) {
+            if problems.count < maximumProblems { problems.append(text()) }
+        }
+        let counts = try counts()
+        var outEnds: [UInt64: (from: UInt64, to: UInt64)] = [:]
+        var inEnds: [UInt64: (from: UInt64, to: UInt64)] = [:]
+        outEnds.reserveCapacity(Int(counts.transfers))
+        inEnds.reserveCapacity(Int(counts.transfers))
+
+        try forEachAddress { record in
+            report.addressesChecked += 1
+            if try addressID(record.address) != record.id {
+                problem("address \(record.id) '\(record.address)' is not in the address index under its id")
+            }
+            var sequence: UInt32 = 0
+            var outCount: UInt64 = 0
+            var inCount: UInt64 = 0
+            var sawOpen = false
+            let prefix = Key.id(record.id.rawValue)
+            try scan(tables.adjacency, prefix: prefix) { key, value in
+                let chunkSequence = key.count == 12 ? Key.readUInt32(key, at: 8) : .max
+                if chunkSequence != sequence { problem("address \(record.id): chunk \(chunkSequence) where \(sequence) was expected") }
+                sequence = chunkSequence &+ 1
+                report.chunksChecked += 1
+                do {
+                    let chunk = try AdjacencyChunk.decode(value)
+                    if sawOpen { problem("address \(record.id): an open chunk is followed by chunk \(chunkSequence)") }
+                    if !chunk.isSealed { sawOpen = true }
+                    for incidence in chunk.incidences {
+                        report.incidencesChecked += 1
+                        let transfer = incidence.transfer.rawValue
+                        switch incidence.direction {
+                        case .outgoing:
+                            outCount += 1
+                            if outEnds.updateValue((record.id.rawValue, incidence.neighbor.rawValue), forKey: transfer) != nil {
+                                problem("transfer \(transfer) leaves more than once")
+                            }
+                        case .incoming:
+                            inCount += 1
+                            if inEnds.updateValue((incidence.neighbor.rawValue, record.id.rawValue), forKey: transfer) != nil {
+                                problem("transfer \(transfer) arrives more than once")
+                            }
+                        }
+                    }
+                } catch let error as DecodeError {
+                    problem("address \(record.id) chunk \(chunkSequence) does not decode: \(error.reason)")
+                }
+                return true
+            }
+            if sequence != record.chunkCount {
+                problem("address \(record.id): record says \(record.chunkCount) chunks, found \(sequence)")
+            }
+            if outCount != record.outCount || inCount != record.inCount {
+                problem("address \(record.id): record says \(record.outCount) out / \(record.inCount) in, streams hold \(outCount) / \(inCount)")
+            }
+            return true
+        }
+        for (transfer, ends) in outEnds {
+            guard let other = inEnds.removeValue(forKey: transfer) else {
+                problem("transfer \(transfer) leaves address \(ends.from) but never arrives at \(ends.to)")
+                continue
+            }
+            if other.from != ends.from || other.to != ends.to {
+                problem("transfer \(transfer): out-edge \(ends.from)→\(ends.to) but in-edge \(other.from)→\(other.to)")
+            }
+        }
+        for (transfer, ends) in inEnds {
+            problem("transfer \(transfer) arrives at address \(ends.to) but never leaves \(ends.from)")
+        }
+        if UInt64(outEnds.count) != counts.transfers {
+            problem("meta counts \(counts.transfers) transfers, adjacency holds \(outEnds.count)")
+        }
+        if UInt64(report.addressesChecked) != counts.addresses {
+            problem("meta counts \(counts.addresses) addresses, the table holds \(report.addressesChecked)")
+        }
+        let indexed = try transaction.statistics(tables.addressIndex).entries
+        if indexed != report.addressesChecked {
+            problem("address index holds \(indexed) entries, the table \(report.addressesChecked)")
+        }
+        try verifyTransactions(counts: counts, outEnds: outEnds, problem: problem)
+        report.tagsChecked = try verifyTags(problem: problem)
+        report.problems = problems
+        return report
+    }
+
+    private func verifyTransactions(
+        counts: StoreCounts, outEnds: [UInt64: (from: UInt64, to: UInt64)], problem: (@autoclosure () -> String) -> Void
+    ) throws {
+        var transactionCount: UInt64 = 0
+        var listed: UInt64 = 0
+        try scan(tables.transactions, prefix: []) { key, value in
+            let id = TxID(Key.readID(key))
+            transactionCount += 1
+            do {
+                let record = try TransactionRecord.decode(id: id, value)
+                if try transactionID(hash: record.hash) != id {
+                    problem("transaction \(id) is not in the hash index under its id")
+                }
+                for transfer in record.transfers {
+                    listed += 1
+                    guard let ends = outEnds[transfer.transfer.rawValue] else {
+                        problem("transaction \(id) lists transfer \(transfer.transfer), which no address holds")
+                        continue
+                    }
+                    if ends.from != transfer.from.rawValue || ends.to != transfer.to.rawValue {
+                        problem("transaction \(id) lists transfer \(transfer.transfer) with other ends than the adjacency")
+                    }
+                }
+            } catch let error as DecodeError {
+                problem("transaction \(id) does not decode: \(error.reason)")
+            }
+            return true
+        }
+        if transactionCount != counts.transactions {
+            problem("meta counts \(counts.transactions) transactions, the table holds \(transactionCount)")
+        }
+        if listed != counts.transfers {
+            problem("transactions list \(listed) transfers, meta counts \(counts.transfers)")
+        }
+    }
+
+    private func verifyTags(problem: (@autoclosure () -> String) -> Void) throws -> Int {
+        var tagKeys: Set<[UInt8]> = []
+        var checked = 0
+        try scan(tables.tags, prefix: []) { key, _ in
+            checked += 1
+            let parts = key.split(separator: 0, maxSplits: 1, omittingEmptySubsequences: false)
+            if parts.count == 2 { tagKeys.insert(Array(parts[1]) + [0] + Array(parts[0])) } else {
+                problem("tag key without a separator")
+            }
+            return true
+        }
+        var indexed = 0
+        try scan(tables.tagIndex, prefix: []) { key, _ in
+            indexed += 1
+            if tagKeys.remove(Array(key)) == nil {
+                problem("tag index entry '\(String(decoding: key.map { $0 == 0 ? UInt8(ascii: "/") : $0 }, as: UTF8.self))' has no tag record")
+            }
+            return true
+        }
+        for key in tagKeys.prefix(10) {
+            problem("tag '\(String(decoding: key.map { $0 == 0 ? UInt8(ascii: "/") : $0 }, as: UTF8.self))' is missing from the tag index")
+        }
+        return checked
+    }
+}
