@@ -250,6 +250,14 @@ public struct StoreCounts: Sendable, Hashable, Codable {
     public var transfers: UInt64
     /// Token assets (the native coin not counted).
     public var assets: UInt64
+
+    /// Creates counts.
+    public init(addresses: UInt64, transactions: UInt64, transfers: UInt64, assets: UInt64) {
+        self.addresses = addresses
+        self.transactions = transactions
+        self.transfers = transfers
+        self.assets = assets
+    }
 }
 
 /// Sizes of a store, for `spoor stats`.

@@ -1,0 +1,193 @@
+@_exported public import SpoorIngest
+@_exported public import SpoorQuery
+@_exported public import SpoorStore
+import Foundation
+public import Logging
+
+/// A Spoor graph: the handle other services import. Open one per store per process and share it across threads.
+///
+/// ```swift
+/// let graph = try Graph.open(at: "chain.spoor", mode: .readOnly)
+/// let result = try graph.query(
+///     "MATCH (s:Address {address: $a})-[t:TRANSFER]->(r) RETURN r.address, t.value", parameters: ["a": .string(a)])
+/// while let row = try result.next() { print(row) }
+/// ```
+///
+/// Reads run on LMDB snapshots and never block the writer; writes (ingest, tags) go through the store's single
+/// writer, one LMDB transaction per batch.
+///
+/// ## Topics
+/// - ``open(at:mode:options:logger:)``
+/// - ``query(_:parameters:limits:)``
+/// - ``neighbors(of:direction:)``
+/// - ``ingestTransfers(files:options:progress:)``
+/// - ``importTags(_:)``
+/// - ``statistics()``
+/// - ``verify()``
+public final class Graph: Sendable {
+    /// The store underneath.
+    public let store: Store
+    let logger: Logger
+
+    init(store: Store, logger: Logger) {
+        self.store = store
+        self.logger = logger
+    }
+
+    /// Opens the store in the directory `path`. `.readOnly` never writes to the data file.
+    public static func open(
+        at path: String, mode: StoreMode = .readOnly, options: StoreOptions = StoreOptions(),
+        logger: Logger = Logger(label: "spoor")
+    ) throws -> Graph {
+        Graph(store: try Store.open(at: path, mode: mode, options: options, logger: logger), logger: logger)
+    }
+
+    /// Runs `body` on a consistent read snapshot.
+    public func read<T>(_ body: (GraphReader) throws -> T) throws -> T {
+        try store.read(body)
+    }
+
+    // MARK: Queries
+
+    /// Compiles and starts a query on a fresh snapshot. Rows stream as ``QueryResult/next()`` pulls them.
+    ///
+    /// Throws ``QueryError`` (with line, column and caret through ``QueryError/rendered(in:)``) for a bad query.
+    public func query(
+        _ text: String, parameters: [String: Value] = [:], limits: QueryLimits = QueryLimits()
+    ) throws -> QueryResult {
+        let prepared = try PreparedQuery.prepare(text)
+        return try run(prepared, parameters: parameters, limits: limits)
+    }
+
+    /// Runs a prepared query on a fresh snapshot.
+    public func run(
+        _ prepared: PreparedQuery, parameters: [String: Value] = [:], limits: QueryLimits = QueryLimits()
+    ) throws -> QueryResult {
+        let access = StoreGraph(reader: try store.makeReader())
+        let cursor = try prepared.run(on: access, parameters: parameters, limits: limits)
+        return QueryResult(cursor: cursor, graph: access)
+    }
+
+    /// The plan of a query, one operator a line, without running it.
+    public func explain(_ text: String) throws -> String {
+        let prepared = try PreparedQuery.prepare(text)
+        let access = StoreGraph(reader: try store.makeReader())
+        return try prepared.explain(on: access)
+    }
+
+    // MARK: Direct reads
+
+    /// The transfers of an address (canonical text or any-case `0x` hex), newest last, with the other end's text.
+    /// Returns an empty array for an address the graph does not hold.
+    /// - Complexity: O(degree).
+    public func neighbors(of address: String, direction: NeighborDirection = .both) throws -> [Neighbor] {
+        try store.read { reader in
+            guard let id = try reader.addressID(StoreGraph.canonicalAddress(address)) else { return [] }
+            var texts: [AddressID: String] = [:]
+            var result: [Neighbor] = []
+            for incidence in try reader.incidences(of: id) {
+                switch (direction, incidence.direction) {
+                case (.outgoing, .incoming), (.incoming, .outgoing): continue
+                default: break
+                }
+                let other: String
+                if let known = texts[incidence.neighbor] {
+                    other = known
+                } else {
+                    other = try reader.address(incidence.neighbor)?.address ?? ""
+                    texts[incidence.neighbor] = other
+                }
+                let asset = try reader.assetAddress(incidence.properties.asset)
+                result.append(
+                    Neighbor(
+                        address: other, direction: incidence.direction, transfer: incidence.transfer,
+                        properties: incidence.properties, asset: asset))
+            }
+            return result
+        }
+    }
+
+    /// The tags on an address (canonical text or any-case `0x` hex).
+    public func tags(of address: String) throws -> [TagRecord] {
+        try store.read { try $0.tags(ofAddress: StoreGraph.canonicalAddress(address)) }
+    }
+
+    /// Counts and table sizes.
+    public func statistics() throws -> StoreStatistics {
+        try store.read { try $0.statistics() }
+    }
+
+    /// Checks the whole store (see ``GraphReader/verify(maximumProblems:)``).
+    public func verify() throws -> VerificationReport {
+        try store.read { try $0.verify() }
+    }
+
+    // MARK: Writes
+
+    /// Ingests transfers-csv files (idempotent, resumable; see ``TransfersCSVIngester``).
+    public func ingestTransfers(
+        files: [String], options: TransfersIngestOptions = TransfersIngestOptions(),
+        progress: (IngestProgress) -> Void = { _ in }
+    ) throws -> IngestSummary {
+        try TransfersCSVIngester(store: store, options: options, logger: logger).ingest(files: files, progress: progress)
+    }
+
+    /// Adds tags (one write transaction); returns how many were new.
+    @discardableResult
+    public func importTags(_ tags: [TagRecord]) throws -> Int {
+        try store.makeWriter().addTags(tags)
+    }
+}
+
+/// Which transfers of an address ``Graph/neighbors(of:direction:)`` returns.
+public enum NeighborDirection: Sendable, Hashable {
+    /// Sent by the address.
+    case outgoing
+    /// Received by the address.
+    case incoming
+    /// Both.
+    case both
+}
+
+/// One transfer of an address, seen from it.
+public struct Neighbor: Sendable, Hashable {
+    /// The other end's canonical text.
+    public var address: String
+    /// Sent or received.
+    public var direction: IncidenceDirection
+    /// The transfer's id.
+    public var transfer: TransferID
+    /// Value, block, time, transaction, asset id and log index.
+    public var properties: TransferProperties
+    /// The token contract, or `nil` for the native coin.
+    public var asset: String?
+}
+
+/// The rows of a running query, pulled one at a time. It holds a read snapshot until it is released.
+///
+/// Not `Sendable`: consume it on one thread.
+public final class QueryResult {
+    /// Column names, in order.
+    public let columns: [String]
+    /// The graph the rows refer to (to read properties of returned nodes and relationships).
+    public let graph: StoreGraph
+    let cursor: QueryCursor
+
+    init(cursor: QueryCursor, graph: StoreGraph) {
+        self.cursor = cursor
+        self.columns = cursor.columns
+        self.graph = graph
+    }
+
+    /// The next row, or `nil` at the end.
+    public func next() throws -> [Value]? {
+        try cursor.next()
+    }
+
+    /// Every remaining row.
+    public func all() throws -> [[Value]] {
+        var rows: [[Value]] = []
+        while let row = try next() { rows.append(row) }
+        return rows
+    }
+}

@@ -1,0 +1,47 @@
+/// Builds the iterator tree for a plan.
+enum OperatorBuilder {
+    static func build(_ plan: PlanNode, context: ExecutionContext, width: Int, argument: ArgumentSource? = nil) -> any RowSource {
+        func input(_ index: Int = 0, _ argument: ArgumentSource? = argument) -> any RowSource {
+            guard index < plan.children.count else { return StartSource(width: width) }
+            return build(plan.children[index], context: context, width: width, argument: argument)
+        }
+        switch plan.operation {
+        case .start:
+            return StartSource(width: width)
+        case .argument:
+            return argument ?? StartSource(width: width)
+        case .nodeIndexSeek(let slot, _, let label, let property, let value, _):
+            return NodeSource(input: input(), slot: slot, access: .index(label: label, property: property, value: value), context: context)
+        case .nodeByTagSeek(let slot, _, let tag, _):
+            return NodeSource(input: input(), slot: slot, access: .tag(tag), context: context)
+        case .nodeByLabelScan(let slot, _, let label):
+            return NodeSource(input: input(), slot: slot, access: .label(label), context: context)
+        case .allNodesScan(let slot, _):
+            return NodeSource(input: input(), slot: slot, access: .all, context: context)
+        case .expand(let spec):
+            return ExpandSource(input: input(), spec: spec, context: context)
+        case .filter(let predicate, _):
+            return FilterSource(input: input(), predicate: predicate, context: context)
+        case .optional(let nullSlots):
+            let innerArgument = ArgumentSource()
+            let inner = input(1, innerArgument)
+            return OptionalSource(input: input(), argument: innerArgument, inner: inner, nullSlots: nullSlots)
+        case .project(let items):
+            return ProjectSource(input: input(), items: items, context: context)
+        case .unwind(let expression, let slot, _):
+            return UnwindSource(input: input(), expression: expression, slot: slot, context: context)
+        case .aggregate(let keys, let aggregates, let outputs):
+            return AggregateSource(input: input(), keys: keys, aggregates: aggregates, outputs: outputs, context: context, width: width)
+        case .distinct(let slots, _):
+            return DistinctSource(input: input(), slots: slots)
+        case .sort(let keys):
+            return SortSource(input: input(), keys: keys, context: context)
+        case .skip(let count):
+            return SkipLimitSource(input: input(), isLimit: false, count: count, context: context)
+        case .limit(let count):
+            return SkipLimitSource(input: input(), isLimit: true, count: count, context: context)
+        case .produceResults:
+            return input()
+        }
+    }
+}

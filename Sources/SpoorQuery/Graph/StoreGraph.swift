@@ -1,0 +1,271 @@
+public import SpoorStore
+
+/// The LMDB store seen through ``GraphAccess``: `(:Address)` and `(:Transaction)` nodes, stored
+/// `[:TRANSFER]` edges between addresses, and the two halves `[:SENT]` (address → transaction) and `[:PAID]`
+/// (transaction → address) of each transfer.
+///
+/// Node ids carry the label in the top bit (0 address, 1 transaction). Relationship ids are the transfer id with the
+/// type in the top two bits (0 TRANSFER, 1 SENT, 2 PAID), so `id(r)` is stable across queries.
+///
+/// One instance serves one query on one read snapshot; it caches the records it decoded.
+public final class StoreGraph: GraphAccess {
+    /// The snapshot it reads.
+    public let reader: GraphReader
+    private var addressCache: [AddressID: AddressRecord] = [:]
+    private var transactionCache: [TxID: TransactionRecord] = [:]
+    private var assetCache: [AssetID: String] = [:]
+
+    static let transactionBit: UInt64 = 1 << 63
+    static let labels = (address: "Address", transaction: "Transaction")
+    static let types = (transfer: "TRANSFER", sent: "SENT", paid: "PAID")
+
+    /// Wraps a read snapshot.
+    public init(reader: GraphReader) {
+        self.reader = reader
+    }
+
+    // MARK: Ids
+
+    /// The node of an address id.
+    public static func node(_ address: AddressID) -> NodeID { NodeID(address.rawValue) }
+    /// The node of a transaction id.
+    public static func node(_ transaction: TxID) -> NodeID { NodeID(transaction.rawValue | transactionBit) }
+
+    enum Node {
+        case address(AddressID)
+        case transaction(TxID)
+    }
+
+    static func decode(_ node: NodeID) -> Node {
+        node.rawValue & transactionBit == 0
+            ? .address(AddressID(node.rawValue)) : .transaction(TxID(node.rawValue & ~transactionBit))
+    }
+
+    static func relationshipID(_ transfer: TransferID, kind: UInt64) -> RelationshipID {
+        RelationshipID(transfer.rawValue | kind << 62)
+    }
+
+    // MARK: Records
+
+    func addressRecord(_ id: AddressID) throws -> AddressRecord? {
+        if let cached = addressCache[id] { return cached }
+        guard let record = try reader.address(id) else { return nil }
+        if addressCache.count > 100_000 { addressCache.removeAll(keepingCapacity: true) }
+        addressCache[id] = record
+        return record
+    }
+
+    func transactionRecord(_ id: TxID) throws -> TransactionRecord? {
+        if let cached = transactionCache[id] { return cached }
+        guard let record = try reader.transaction(id) else { return nil }
+        if transactionCache.count > 100_000 { transactionCache.removeAll(keepingCapacity: true) }
+        transactionCache[id] = record
+        return record
+    }
+
+    func assetText(_ id: AssetID) throws -> Value {
+        guard id != .native else { return .null }
+        if let cached = assetCache[id] { return .string(cached) }
+        guard let text = try reader.assetAddress(id) else { return .null }
+        assetCache[id] = text
+        return .string(text)
+    }
+
+    // MARK: GraphAccess
+
+    public func labels(of node: NodeID) throws -> [String] {
+        switch Self.decode(node) {
+        case .address: return [Self.labels.address]
+        case .transaction: return [Self.labels.transaction]
+        }
+    }
+
+    public func nodeProperty(_ key: String, of node: NodeID) throws -> Value {
+        try nodeProperties(of: node)[key] ?? .null
+    }
+
+    public func nodeProperties(of node: NodeID) throws -> [String: Value] {
+        switch Self.decode(node) {
+        case .address(let id):
+            guard let record = try addressRecord(id) else { return [:] }
+            var properties: [String: Value] = [
+                "address": .string(record.address),
+                "firstSeen": .integer(record.firstSeen),
+                "lastSeen": .integer(record.lastSeen),
+                "txCount": .amount(Amount(record.txCount)),
+                "outDegree": .amount(Amount(record.outCount)),
+                "inDegree": .amount(Amount(record.inCount)),
+                "received": .amount(record.received),
+                "sent": .amount(record.sent),
+                "tags": .list(try reader.tags(ofAddress: record.address).map { .string($0.tag) }),
+            ]
+            if let balance = record.balance { properties["balance"] = .amount(balance) }
+            return properties
+        case .transaction(let id):
+            guard let record = try transactionRecord(id) else { return [:] }
+            return [
+                "txid": .string(record.hashText),
+                "block": .integer(Int64(clamping: record.block)),
+                "time": .integer(record.time),
+                "value": .amount(record.value),
+                "transfers": .integer(Int64(record.transfers.count)),
+            ]
+        }
+    }
+
+    public func relationshipProperty(_ key: String, of relationship: GraphRelationship) throws -> Value {
+        guard case .transfer(let transfer) = relationship.payload else { return .null }
+        switch key {
+        case "value": return .amount(transfer.value)
+        case "block": return .integer(Int64(clamping: transfer.block))
+        case "time": return .integer(transfer.time)
+        case "logIndex": return .integer(Int64(transfer.logIndex))
+        case "asset": return try assetText(transfer.asset)
+        case "tx": return try transactionRecord(transfer.tx).map { .string($0.hashText) } ?? .null
+        default: return .null
+        }
+    }
+
+    public func relationshipProperties(of relationship: GraphRelationship) throws -> [String: Value] {
+        var properties: [String: Value] = [:]
+        for key in ["value", "block", "time", "logIndex", "asset", "tx"] {
+            let value = try relationshipProperty(key, of: relationship)
+            if !value.isNull { properties[key] = value }
+        }
+        return properties
+    }
+
+    public func scanNodes(label: String?) throws -> [NodeID] {
+        let counts = try reader.counts()
+        var nodes: [NodeID] = []
+        if label == nil || label == Self.labels.address {
+            nodes.append(contentsOf: (0..<counts.addresses).map { NodeID($0) })
+        }
+        if label == nil || label == Self.labels.transaction {
+            nodes.append(contentsOf: (0..<counts.transactions).map { Self.node(TxID($0)) })
+        }
+        return nodes
+    }
+
+    public func lookupNodes(label: String?, property: String, value: Value) throws -> [NodeID]? {
+        guard case .string(let text) = value else {
+            // An index look-up of a non-string finds nothing; a null never equals anything.
+            return (property == "address" || property == "txid") && label != nil ? [] : nil
+        }
+        switch (label, property) {
+        case (Self.labels.address?, "address"), (nil, "address"):
+            return try reader.addressID(Self.canonicalAddress(text)).map { [Self.node($0)] } ?? []
+        case (Self.labels.transaction?, "txid"), (nil, "txid"):
+            guard let hash = Self.hashBytes(text) else { return [] }
+            return try reader.transactionID(hash: hash).map { [Self.node($0)] } ?? []
+        default:
+            return nil
+        }
+    }
+
+    public func lookupNodes(taggedWith tag: String) throws -> [NodeID]? {
+        try reader.addresses(taggedWith: tag).compactMap { try reader.addressID($0).map(Self.node) }
+    }
+
+    public func estimatedNodeCount(label: String?) -> Int {
+        guard let counts = try? reader.counts() else { return 0 }
+        switch label {
+        case Self.labels.address?: return Int(clamping: counts.addresses)
+        case Self.labels.transaction?: return Int(clamping: counts.transactions)
+        case nil: return Int(clamping: counts.addresses + counts.transactions)
+        default: return 0
+        }
+    }
+
+    public func expand(_ node: NodeID, direction: ExpandDirection, types: [String]) throws -> [GraphRelationship] {
+        let wantsTransfer = types.isEmpty || types.contains(Self.types.transfer)
+        let wantsSent = types.isEmpty || types.contains(Self.types.sent)
+        let wantsPaid = types.isEmpty || types.contains(Self.types.paid)
+        var result: [GraphRelationship] = []
+        switch Self.decode(node) {
+        case .address(let id):
+            guard wantsTransfer || wantsSent || wantsPaid else { return [] }
+            for incidence in try reader.incidences(of: id) {
+                let isOut = incidence.direction == .outgoing
+                let payload = RelationshipPayload.transfer(incidence.properties)
+                let neighbor = Self.node(incidence.neighbor)
+                let txNode = Self.node(incidence.properties.tx)
+                if wantsTransfer && (direction == .both || (direction == .outgoing) == isOut) {
+                    result.append(
+                        GraphRelationship(
+                            id: Self.relationshipID(incidence.transfer, kind: 0), type: Self.types.transfer,
+                            start: isOut ? node : neighbor, end: isOut ? neighbor : node, payload: payload))
+                }
+                if isOut && wantsSent && direction != .incoming {
+                    result.append(
+                        GraphRelationship(
+                            id: Self.relationshipID(incidence.transfer, kind: 1), type: Self.types.sent, start: node,
+                            end: txNode, payload: payload))
+                }
+                if !isOut && wantsPaid && direction != .outgoing {
+                    result.append(
+                        GraphRelationship(
+                            id: Self.relationshipID(incidence.transfer, kind: 2), type: Self.types.paid, start: txNode,
+                            end: node, payload: payload))
+                }
+            }
+        case .transaction(let id):
+            guard let record = try transactionRecord(id) else { return [] }
+            for transfer in record.transfers {
+                let properties = try transferProperties(transfer, in: record)
+                let payload = properties.map(RelationshipPayload.transfer) ?? .none
+                if wantsSent && direction != .outgoing {
+                    result.append(
+                        GraphRelationship(
+                            id: Self.relationshipID(transfer.transfer, kind: 1), type: Self.types.sent,
+                            start: Self.node(transfer.from), end: node, payload: payload))
+                }
+                if wantsPaid && direction != .incoming {
+                    result.append(
+                        GraphRelationship(
+                            id: Self.relationshipID(transfer.transfer, kind: 2), type: Self.types.paid, start: node,
+                            end: Self.node(transfer.to), payload: payload))
+                }
+            }
+        }
+        return result
+    }
+
+    /// A transfer's properties, found in its sender's stream (the transaction record lists ids only).
+    /// - Complexity: O(out-degree of the sender).
+    private func transferProperties(_ transfer: TransactionTransfer, in record: TransactionRecord) throws
+        -> TransferProperties?
+    {
+        try reader.incidences(of: transfer.from).first { $0.transfer == transfer.transfer && $0.direction == .outgoing }?
+            .properties
+    }
+
+    /// Account-chain addresses are stored lowercase; other text is kept as given.
+    public static func canonicalAddress(_ text: String) -> String {
+        text.hasPrefix("0x") || text.hasPrefix("0X") ? "0x" + text.dropFirst(2).lowercased() : text
+    }
+
+    /// `0x` + 64 hex digits (or 64 hex digits) as 32 bytes.
+    static func hashBytes(_ text: String) -> [UInt8]? {
+        let hex = Array((text.hasPrefix("0x") || text.hasPrefix("0X") ? text.dropFirst(2) : Substring(text)).utf8)
+        guard hex.count == 64 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        var index = 0
+        while index < 64 {
+            guard let high = hexDigit(hex[index]), let low = hexDigit(hex[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    private static func hexDigit(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `spoor generate transfers ...`
+struct GenerateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Write synthetic, deterministic test data.",
+        subcommands: [GenerateTransfersCommand.self]
+    )
+}

@@ -1,0 +1,7 @@
+import ArgumentParser
+
+/// The store every command works on: a directory holding one Spoor store.
+struct StoreOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("The store directory.", valueName: "store"))
+    var store: String
+}
