@@ -10,6 +10,8 @@ final class ProgressLine {
     private var lastDraw: ContinuousClock.Instant?
     private var drawn = false
     private var width = 0
+    /// The first writing report of the current file: rates count from there (reading and resumed rows excluded).
+    private var writingBase: (file: String, elapsed: Double, rows: Int)?
 
     init(enabled: Bool) {
         self.enabled = enabled
@@ -21,7 +23,11 @@ final class ProgressLine {
         let now = clock.now
         if let lastDraw, now - lastDraw < .milliseconds(100), progress.fraction < 1 { return }
         lastDraw = now
-        let text = Self.render(progress)
+        if progress.phase == .writing, writingBase?.file != progress.file {
+            writingBase = (progress.file, progress.elapsed, progress.rowsCommitted)
+        }
+        let base = writingBase?.file == progress.file ? writingBase.map { ($0.elapsed, $0.rows) } : nil
+        let text = Self.render(progress, writingBase: base)
         let padding = String(repeating: " ", count: max(0, width - text.count))
         width = text.count
         Terminal.writeStandardError("\r" + text + padding)
@@ -36,7 +42,7 @@ final class ProgressLine {
     }
 
     /// The text of one progress line.
-    static func render(_ progress: IngestProgress) -> String {
+    static func render(_ progress: IngestProgress, writingBase: (elapsed: Double, rows: Int)? = nil) -> String {
         let name = (progress.file as NSString).lastPathComponent
         let megabytes = 1_048_576.0
         let read = fixed(Double(progress.bytesRead) / megabytes, digits: 1)
@@ -48,14 +54,27 @@ final class ProgressLine {
             let rate = progress.elapsed > 0 ? Double(progress.bytesRead) / megabytes / progress.elapsed : 0
             parts.append("\(fixed(rate, digits: 1)) MB/s")
         case .writing:
-            let rate = progress.elapsed > 0 ? Double(progress.rowsCommitted) / progress.elapsed : 0
-            parts.append("\(Int(rate.rounded())) rows/s")
+            let (baseElapsed, baseRows) = writingBase ?? (0, 0)
+            let seconds = progress.elapsed - baseElapsed
+            let rate = seconds > 0 ? Double(progress.rowsCommitted - baseRows) / seconds : 0
+            parts.append(rate > 0 ? "\(Int(rate.rounded())) rows/s" : "- rows/s")
             parts.append("\(progress.rowsCommitted)/\(progress.totalRows) rows")
         }
         parts.append("\(read)/\(total) MB")
         parts.append("\(Int((fraction * 100).rounded(.down)))%")
-        if fraction > 0.01, fraction < 1, progress.elapsed > 0.5 {
-            parts.append("ETA " + duration(progress.elapsed * (1 - fraction) / fraction))
+        switch progress.phase {
+        case .reading:
+            // Reading is about the first half of the work (IngestProgress.fraction).
+            if fraction > 0.01, progress.elapsed > 0.5 {
+                parts.append("ETA " + duration(progress.elapsed * (1 - fraction) / fraction))
+            }
+        case .writing:
+            let (baseElapsed, baseRows) = writingBase ?? (0, 0)
+            let done = progress.rowsCommitted - baseRows
+            let seconds = progress.elapsed - baseElapsed
+            if done > 0, seconds > 0.5, progress.rowsCommitted < progress.totalRows {
+                parts.append("ETA " + duration(seconds * Double(progress.totalRows - progress.rowsCommitted) / Double(done)))
+            }
         }
         return "spoor: " + parts.joined(separator: "  ")
     }

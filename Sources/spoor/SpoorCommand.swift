@@ -70,6 +70,8 @@ struct SpoorCommand: AsyncParsableCommand {
             Terminal.error(error.description)
             terminateProcess(1)
         default:
+            // swift-argument-parser's own errors (a help request, a usage error) keep its codes: 0 or 64.
+            if exitCode(for: error) != .failure { exit(withError: error) }
             Terminal.error("internal error: \(String(describing: error))")
             terminateProcess(2)
         }

@@ -19,7 +19,7 @@ struct TagsImportCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The watchlist or label file.", valueName: "file"))
     var file: String
 
-    @Option(help: "The tag for entries whose file gives none (e.g. ofac).")
+    @Option(help: "The tag for entries whose file gives none (e.g. ofac); required unless the file has a tag column.")
     var tag: String?
 
     @Option(help: "Where the tags come from (e.g. \"OFAC SDN 2024-09-27\").")
@@ -37,6 +37,9 @@ struct TagsImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let tagFile = try TagFileReader.read(path: file, tag: tag, source: source, confidence: confidence)
+        if tag == nil, tagFile.format == .addressList || tagFile.format == .jsonStrings {
+            throw CLIError("\(file): a \(tagFile.format.rawValue) file names no tags; give one with --tag NAME")
+        }
         for rejection in tagFile.rejections {
             Terminal.warning(rejection.description)
         }

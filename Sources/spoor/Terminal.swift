@@ -62,16 +62,16 @@ enum Terminal {
 /// Buffered writes to stdout (the data channel), flushed at the end of a command.
 struct StandardOutput: TextOutputStream {
     mutating func write(_ string: String) {
-        fputs(string, stdout)
+        Swift.print(string, terminator: "")
     }
 
     static func flush() {
-        fflush(stdout)
+        fflush(nil)  // every output stream, stdout included
     }
 }
 
 /// Ends the process with `code`, flushing stdout first.
 func terminateProcess(_ code: Int32) -> Never {
-    fflush(stdout)
+    fflush(nil)
     exit(code)
 }

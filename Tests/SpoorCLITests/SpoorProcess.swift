@@ -13,8 +13,10 @@ struct RunResult: CustomStringConvertible {
     var status: Int32
     var stdout: String
     var stderr: String
+    /// Whether a signal ended the process (then `status` is the signal number).
+    var killedBySignal = false
 
-    var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+    var description: String { "\(killedBySignal ? "signal" : "exit") \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
 }
 
 /// Runs the `spoor` executable built beside the running test bundle, as a child process.
@@ -44,9 +46,10 @@ enum Spoor {
     static func requireBinary() throws -> String {
         guard let binary else {
             let place = CommandLine.arguments.first ?? Bundle.main.bundlePath
-            Issue.record(
+            let message =
                 "the spoor executable was not found beside the test bundle (\(place)); build it first with "
-                    + "`swift build --product spoor` using the same --scratch-path")
+                + "`swift build --product spoor` using the same --scratch-path"
+            Issue.record(Comment(rawValue: message))
             throw BinaryMissing()
         }
         return binary
@@ -68,8 +71,11 @@ enum Spoor {
         let scratch = TemporaryDirectory("spoor-cli-output")
         let stdoutPath = scratch.appending("stdout")
         let stderrPath = scratch.appending("stderr")
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        guard FileManager.default.createFile(atPath: stdoutPath, contents: nil),
+            FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        else {
+            throw CocoaError(.fileWriteUnknown)
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -118,7 +124,9 @@ final class RunningSpoor {
         process.waitUntilExit()
         let stdout = (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? ""
         let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
-        return RunResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        return RunResult(
+            status: process.terminationStatus, stdout: stdout, stderr: stderr,
+            killedBySignal: process.terminationReason == .uncaughtSignal)
     }
 }
 

@@ -19,7 +19,7 @@ import Testing
         #expect(imported.stderr.contains("warning: \(list):4: "), "\(imported)")
         #expect(imported.stderr.contains("2 entries, 2 new tags"), "\(imported)")
 
-        let again = try Spoor.run(["tags", "import", store, list, "--tag", "ofac"])
+        let again = try Spoor.run(["tags", "import", store, list, "--tag", "ofac", "--source", "test list", "--confidence", "0.9"])
         #expect(again.status == 0)
         #expect(again.stderr.contains("2 entries, 0 new tags"), "\(again)")
 

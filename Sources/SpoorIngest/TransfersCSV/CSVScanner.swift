@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An RFC-4180 record scanner over bytes: splits records and fields, counts lines, never allocates per record.
 ///
 /// Fields are byte ranges into the input. A quoted field's range excludes the surrounding quotes; its doubled
@@ -45,6 +53,49 @@ struct CSVScanner {
 
     /// Scans the next record.
     mutating func next() -> Outcome {
+        if let outcome = nextUnquoted() { return outcome }
+        return nextGeneral()
+    }
+
+    /// The fast path for a record with no quoted field: `memchr` for the line end and each comma.
+    /// Returns `nil` (having changed nothing) when a field starts with a quote.
+    @inline(__always)
+    private mutating func nextUnquoted() -> Outcome? {
+        guard let base = bytes.base, position < bytes.count else { return .end }
+        let count = bytes.count
+        let start = position
+        // Safe because start < count and the search stays inside the buffer.
+        let newline = memchr(base + start, Int32(UInt8(ascii: "\n")), count - start)
+        let lineEnd = newline.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? count
+        var contentEnd = lineEnd
+        if contentEnd > start && base[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
+        var fields = 0
+        var fieldStart = start
+        while true {
+            if fieldStart < contentEnd && base[fieldStart] == UInt8(ascii: "\"") { return nil }
+            let comma = memchr(base + fieldStart, Int32(UInt8(ascii: ",")), contentEnd - fieldStart)
+            let fieldEnd = comma.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? contentEnd
+            if fields < CSVScanner.maximumStoredFields {
+                fieldStarts[fields] = fieldStart
+                fieldEnds[fields] = fieldEnd
+                fieldIsEscaped[fields] = false
+            }
+            fields += 1
+            if fieldEnd >= contentEnd { break }
+            fieldStart = fieldEnd + 1
+        }
+        fieldCount = fields
+        let recordLine = line
+        if lineEnd < count {
+            position = lineEnd + 1
+            line += 1
+        } else {
+            position = count
+        }
+        return .record(line: recordLine)
+    }
+
+    private mutating func nextGeneral() -> Outcome {
         guard let base = bytes.base, position < bytes.count else { return .end }
         let count = bytes.count
         let recordLine = line

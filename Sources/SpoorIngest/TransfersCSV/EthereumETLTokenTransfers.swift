@@ -4,7 +4,7 @@
 /// `token_address,from_address,to_address,value,transaction_hash,log_index,block_number`.
 /// The export has no block time: rows get the time from `blockTimestamps` when given, else 0.
 /// `token_address` becomes the row's ``TransferRow/asset`` (never `nil`: every row is a token transfer).
-public struct EthereumETLTokenTransfers: IteratorProtocol, Sequence {
+public struct EthereumETLTokenTransfers: IteratorProtocol, Sequence, Sendable {
     /// The header ethereum-etl writes.
     public static let header = "token_address,from_address,to_address,value,transaction_hash,log_index,block_number"
     static let columnNames = header.split(separator: ",").map(String.init)

@@ -2,6 +2,18 @@ import SpoorStore
 
 /// Byte-level field parsers shared by the CSV readers. All take the field's raw bytes and never allocate,
 /// except ``address(_:)``, which builds the canonical text.
+/// Hex digit values by byte; 0xFF for bytes that are not hex digits. A table keeps the hot loops branch-free.
+nonisolated(unsafe) private let hexTable: UnsafePointer<UInt8> = {  // Safe because it is written once, then only read.
+    let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+    table.initialize(repeating: 0xFF, count: 256)
+    for (offset, byte) in "0123456789".utf8.enumerated() { table[Int(byte)] = UInt8(offset) }
+    for (offset, byte) in "abcdef".utf8.enumerated() {
+        table[Int(byte)] = UInt8(10 + offset)
+        table[Int(byte) - 32] = UInt8(10 + offset)
+    }
+    return UnsafePointer(table)
+}()
+
 enum FieldParsing {
     /// The value of a hex digit, or `0xFF`.
     @inline(__always)
@@ -20,32 +32,38 @@ enum FieldParsing {
 
     /// `0x` + 64 hex digits.
     static func txHash(_ field: UnsafeBufferPointer<UInt8>) -> TxHash? {
-        guard field.count == 66, hasHexPrefix(field) else { return nil }
-        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        guard field.count == 66, hasHexPrefix(field), let base = field.baseAddress else { return nil }
+        let table = hexTable
         var ok: UInt8 = 0
-        func word(_ offset: Int) -> UInt64 {
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        for wordIndex in 0..<4 {
             var value: UInt64 = 0
-            for index in offset..<(offset + 16) {
-                let digit = hexDigit(field[index])
+            // Safe because the field has 66 bytes: 2 + 4 · 16.
+            let start = base + 2 + wordIndex * 16
+            for index in 0..<16 {
+                let digit = table[Int(start[index])]
                 ok |= digit
                 value = value << 4 | UInt64(digit & 0x0F)
             }
-            return value
+            switch wordIndex {
+            case 0: words.0 = value
+            case 1: words.1 = value
+            case 2: words.2 = value
+            default: words.3 = value
+            }
         }
-        words.0 = word(2)
-        words.1 = word(18)
-        words.2 = word(34)
-        words.3 = word(50)
-        // A valid digit is below 16, so any 0xFF sets bit 4 of the OR.
+        // A valid digit is below 16, so any 0xFF sets the high bits of the OR.
         guard ok & 0xF0 == 0 else { return nil }
         return TxHash(words: words)
     }
 
     /// `0x` + 40 hex digits → the lowercase text.
     static func address(_ field: UnsafeBufferPointer<UInt8>) -> String? {
-        guard field.count == 42, hasHexPrefix(field) else { return nil }
+        guard field.count == 42, hasHexPrefix(field), let base = field.baseAddress else { return nil }
+        let table = hexTable
         var ok: UInt8 = 0
-        for index in 2..<42 { ok |= hexDigit(field[index]) }
+        // Safe because the field has 42 bytes.
+        for index in 2..<42 { ok |= table[Int(base[index])] }
         guard ok & 0xF0 == 0 else { return nil }
         return String(unsafeUninitializedCapacity: 42) { buffer in
             // Setting bit 5 lowercases hex letters and 'X' and leaves digits unchanged.

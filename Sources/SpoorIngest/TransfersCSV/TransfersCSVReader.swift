@@ -18,7 +18,7 @@
 ///     }
 /// }
 /// ```
-public struct TransfersCSVReader: IteratorProtocol, Sequence {
+public struct TransfersCSVReader: IteratorProtocol, Sequence, Sendable {
     /// The required header line.
     public static let header = "tx_hash,block_number,block_timestamp,from_address,to_address,value,asset,log_index"
     /// The column names, in order.

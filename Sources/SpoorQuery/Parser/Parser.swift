@@ -1,4 +1,4 @@
-public import SpoorStore
+import SpoorStore
 
 /// Recursive-descent parser from tokens to ``QueryStatement``. One function per grammar rule, precedence climbing
 /// for expressions. Every loop consumes a token per iteration; nesting deeper than ``maximumNesting`` throws.

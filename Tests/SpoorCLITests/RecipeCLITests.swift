@@ -1,0 +1,38 @@
+import Foundation
+import SpoorTestSupport
+import Testing
+
+/// Each `Queries/*.cypher` recipe parses, has a `//` header, and runs through `spoor query -f` on the fixture store
+/// the way `make demo` runs it (the answers are checked by the recipe tests of SpoorTests).
+@Suite struct RecipeCLITests {
+    static let recipes: [String] = {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: TestPaths.queries)) ?? []
+        return names.filter { $0.hasSuffix(".cypher") }.sorted()
+    }()
+
+    @Test func thereAreRecipes() {
+        #expect(Self.recipes.count >= 3, "\(TestPaths.queries)")
+    }
+
+    @Test(arguments: recipes)
+    func recipeRunsOnTheFixture(name: String) throws {
+        let path = TestPaths.queries + "/" + name
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.hasPrefix("// "), "\(name) starts with a // header saying what it answers")
+
+        let directory = TemporaryDirectory("cli-recipe")
+        let store = directory.appending("store")
+        let ingest = try Spoor.run(["ingest", store, "--format", "transfers-csv", TestPaths.fixtures + "/investigation.csv"])
+        try #require(ingest.status == 0, "\(ingest)")
+        let list = try directory.write("0x01e2919679362dfbc9ee1644ba9c6da6d6245bb1\n", to: "ofac.txt")
+        try #require(try Spoor.run(["tags", "import", store, list, "--tag", "ofac"]).status == 0)
+
+        let explain = try Spoor.run(["query", store, "-f", path, "--explain"])
+        #expect(explain.status == 0, "\(explain)")
+        let result = try Spoor.run([
+            "query", store, "-f", path, "--param", "address=0x01e2919679362dfbc9ee1644ba9c6da6d6245bb1", "--format", "csv",
+        ])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.split(separator: "\r\n").count > 1, "at least one row: \(result)")
+    }
+}
