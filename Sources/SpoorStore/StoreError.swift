@@ -10,8 +10,6 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case readOnly(path: String)
     /// The store holds another chain model than the data being added.
     case chainModelMismatch(path: String, stored: String, requested: String)
-    /// An amount would leave 0 ... 2^256 − 1 (a sum or balance that cannot be represented).
-    case amountOverflow(context: String)
     /// LMDB reported an error.
     case lmdb(LMDBError)
     /// zstd reported an error.
@@ -29,8 +27,6 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return "store '\(path)' is open read-only"
         case .chainModelMismatch(let path, let stored, let requested):
             return "store '\(path)' holds the \(stored) chain model; cannot add \(requested) data"
-        case .amountOverflow(let context):
-            return "amount overflow (past 2^256 - 1) in \(context)"
         case .lmdb(let error):
             return error.description
         case .compression(let message):

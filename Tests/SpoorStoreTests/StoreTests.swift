@@ -79,6 +79,33 @@ struct StoreTests {
         }
     }
 
+    @Test func nativeTotalsPastTwoTo256BecomeUnknownNotWrappedAndIngestGoesOn() throws {
+        let directory = TemporaryDirectory("store")
+        let store = try Store.open(at: directory.path, mode: .readWrite)
+        var first = Self.transfer(1, from: "0xa", to: "0xb", value: 0, block: 1, log: 0)
+        first.value = .max
+        var second = Self.transfer(2, from: "0xa", to: "0xb", value: 0, block: 2, log: 0)
+        second.value = Amount(2)
+        try store.makeWriter().append([first, second])
+        try store.read { (reader) throws in
+            let bID = try #require(try reader.addressID("0xb"))
+            let b = try #require(try reader.address(bID))
+            #expect(b.received == nil && b.balance == nil && b.inCount == 2)
+            #expect(try reader.incidences(of: b.id).map(\.properties.value) == [.max, Amount(2)])
+            #expect(try reader.verify().isSound)
+        }
+    }
+
+    @Test func reimportingATagWithoutSourceKeepsTheStoredSource() throws {
+        let directory = TemporaryDirectory("store")
+        let store = try Store.open(at: directory.path, mode: .readWrite)
+        let writer = try store.makeWriter()
+        #expect(try writer.addTags([TagRecord(address: "0xbad", tag: "ofac", source: "OFAC SDN", confidence: 0.9)]) == 1)
+        #expect(try writer.addTags([TagRecord(address: "0xbad", tag: "ofac")]) == 0)
+        let tags = try store.read { try $0.tags(ofAddress: "0xbad") }
+        #expect(tags == [TagRecord(address: "0xbad", tag: "ofac", source: "OFAC SDN", confidence: 0.9)])
+    }
+
     @Test func mapGrowsByItselfAndNothingIsLost() throws {
         let directory = TemporaryDirectory("store")
         let store = try Store.open(at: directory.path, mode: .readWrite, options: StoreOptions(initialMapSize: 64 * 1024))

@@ -95,8 +95,8 @@ public final class StoreGraph: GraphAccess {
                 "txCount": .integer(Int64(clamping: record.txCount)),
                 "outDegree": .integer(Int64(clamping: record.outCount)),
                 "inDegree": .integer(Int64(clamping: record.inCount)),
-                "received": .amount(record.received),
-                "sent": .amount(record.sent),
+                "received": record.received.map(Value.amount) ?? .null,
+                "sent": record.sent.map(Value.amount) ?? .null,
                 "tags": .list(try reader.tags(ofAddress: record.address).map { .string($0.tag) }),
             ]
             if let balance = record.balance { properties["balance"] = .amount(balance) }
@@ -107,7 +107,7 @@ public final class StoreGraph: GraphAccess {
                 "txid": .string(record.hashText),
                 "block": .integer(Int64(clamping: record.block)),
                 "time": .integer(record.time),
-                "value": .amount(record.value),
+                "value": record.value.map(Value.amount) ?? .null,
                 "transfers": .integer(Int64(record.transfers.count)),
             ]
         }
@@ -154,7 +154,7 @@ public final class StoreGraph: GraphAccess {
         }
         switch (label, property) {
         case (Self.labels.address?, "address"), (nil, "address"):
-            return try reader.addressID(Self.canonicalAddress(text)).map { [Self.node($0)] } ?? []
+            return try reader.addressID(text).map { [Self.node($0)] } ?? []
         case (Self.labels.transaction?, "txid"), (nil, "txid"):
             guard let hash = Self.hashBytes(text) else { return [] }
             return try reader.transactionID(hash: hash).map { [Self.node($0)] } ?? []

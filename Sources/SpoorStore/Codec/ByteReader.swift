@@ -54,6 +54,16 @@ struct ByteReader {
         return amount
     }
 
+    /// Reads what ``ByteWriter/writeOptionalAmount(_:)`` wrote.
+    mutating func readOptionalAmount() throws(DecodeError) -> Amount? {
+        guard offset < buffer.count else { throw DecodeError(reason: "truncated at byte \(offset)") }
+        if buffer[offset] == 0xFF {
+            offset += 1
+            return nil
+        }
+        return try readAmount()
+    }
+
     mutating func readBytes() throws(DecodeError) -> [UInt8] {
         let count = try readVarint()
         guard count <= UInt64(remaining) else { throw DecodeError(reason: "byte string of \(count) past the end") }

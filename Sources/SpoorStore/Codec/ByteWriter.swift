@@ -31,6 +31,11 @@ struct ByteWriter {
         }
     }
 
+    /// An amount, or the marker byte 0xFF for "past 2^256 − 1" (a total that is no longer known exactly).
+    mutating func writeOptionalAmount(_ amount: Amount?) {
+        if let amount { writeAmount(amount) } else { bytes.append(0xFF) }
+    }
+
     /// A fixed 8-byte big-endian integer (keys sort numerically).
     mutating func writeBigEndian(_ value: UInt64) {
         for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }

@@ -82,15 +82,23 @@ public final class GraphWriter: @unchecked Sendable {  // Safe because every cal
         }
     }
 
-    /// Adds or replaces tags (one write transaction). Tags on addresses not yet in the graph are kept for when they
-    /// appear. Returns how many tag records were new.
+    /// Adds or updates tags (one write transaction). Tags on addresses not yet in the graph are kept for when they
+    /// appear; a tag given again without a source or confidence keeps the stored ones. Returns how many were new.
     @discardableResult
     public func addTags(_ tags: [TagRecord]) throws -> Int {
         try store.write { transaction in
             var added = 0
-            for tag in tags {
+            for var tag in tags {
                 let key = Key.text(tag.address, tag.tag)
-                if try transaction.value(store.tables.tags, key: key) == nil { added += 1 }
+                if let stored = try transaction.withValue(store.tables.tags, key: key, {
+                    try TagRecord.decode(address: tag.address, tag: tag.tag, $0)
+                }) {
+                    // A re-import without a source or confidence keeps what the store already knew.
+                    tag.source = tag.source ?? stored.source
+                    tag.confidence = tag.confidence ?? stored.confidence
+                } else {
+                    added += 1
+                }
                 try transaction.put(store.tables.tags, key: key, value: tag.encodedValue())
                 try transaction.put(store.tables.tagIndex, key: Key.text(tag.tag, tag.address), value: [])
             }
@@ -155,12 +163,7 @@ private struct BatchBuilder {
             value: input.value, block: input.block, time: input.time, tx: txID, asset: asset,
             logIndex: input.logIndex)
         record.transfers.append(TransactionTransfer(logIndex: input.logIndex, transfer: transfer, from: from, to: to))
-        if asset == .native {
-            guard let total = record.value.adding(input.value) else {
-                throw StoreError.amountOverflow(context: "value of transaction \(record.hashText)")
-            }
-            record.value = total
-        }
+        if asset == .native { record.value = record.value?.adding(input.value) }
         transactions[txID] = record
         changedTransactions.insert(txID)
         try note(from, incidence: Incidence(direction: .outgoing, neighbor: to, transfer: transfer, properties: properties))
@@ -181,20 +184,10 @@ private struct BatchBuilder {
         switch incidence.direction {
         case .outgoing:
             record.outCount += 1
-            if properties.asset == .native {
-                guard let sent = record.sent.adding(properties.value) else {
-                    throw StoreError.amountOverflow(context: "sent total of \(record.address)")
-                }
-                record.sent = sent
-            }
+            if properties.asset == .native { record.sent = record.sent?.adding(properties.value) }
         case .incoming:
             record.inCount += 1
-            if properties.asset == .native {
-                guard let received = record.received.adding(properties.value) else {
-                    throw StoreError.amountOverflow(context: "received total of \(record.address)")
-                }
-                record.received = received
-            }
+            if properties.asset == .native { record.received = record.received?.adding(properties.value) }
         }
         addresses[id] = record
         pending[id, default: []].append(incidence)

@@ -14,10 +14,11 @@ public struct AddressRecord: Sendable, Hashable {
     public var inCount: UInt64
     /// Distinct transactions the address took part in.
     public var txCount: UInt64
-    /// Native coin received, exact.
-    public var received: Amount
-    /// Native coin sent, exact.
-    public var sent: Amount
+    /// Native coin received, exact; `nil` when the total passed 2^256 − 1 (only bogus data gets there: the
+    /// transfers themselves are kept exactly, the derived total is then unknown rather than wrapped).
+    public var received: Amount?
+    /// Native coin sent, exact; `nil` when the total passed 2^256 − 1.
+    public var sent: Amount?
     /// The last transaction seen (to count distinct transactions in chain order).
     var lastTx: UInt64
     /// Chunks in the adjacency stream; the last one may be open.
@@ -42,7 +43,10 @@ public struct AddressRecord: Sendable, Hashable {
 
     /// Native balance inside the data set: received − sent, or `nil` when more was sent than the data set shows
     /// received (the rest came from outside it).
-    public var balance: Amount? { received.subtracting(sent) }
+    public var balance: Amount? {
+        guard let received, let sent else { return nil }
+        return received.subtracting(sent)
+    }
 
     func encoded() -> [UInt8] {
         var writer = ByteWriter(capacity: address.utf8.count + 32)
@@ -52,8 +56,8 @@ public struct AddressRecord: Sendable, Hashable {
         writer.writeVarint(outCount)
         writer.writeVarint(inCount)
         writer.writeVarint(txCount)
-        writer.writeAmount(received)
-        writer.writeAmount(sent)
+        writer.writeOptionalAmount(received)
+        writer.writeOptionalAmount(sent)
         writer.writeVarint(lastTx &+ 1)
         writer.writeVarint(UInt64(chunkCount))
         return writer.bytes
@@ -67,8 +71,8 @@ public struct AddressRecord: Sendable, Hashable {
         record.outCount = try reader.readVarint()
         record.inCount = try reader.readVarint()
         record.txCount = try reader.readVarint()
-        record.received = try reader.readAmount()
-        record.sent = try reader.readAmount()
+        record.received = try reader.readOptionalAmount()
+        record.sent = try reader.readOptionalAmount()
         record.lastTx = (try reader.readVarint()) &- 1
         let chunks = try reader.readVarint()
         guard chunks <= UInt64(UInt32.max) else { throw DecodeError(reason: "chunk count \(chunks)") }
@@ -99,8 +103,8 @@ public struct TransactionRecord: Sendable, Hashable {
     public var block: UInt64
     /// Block time, unix seconds.
     public var time: Int64
-    /// Native value moved by its transfers, exact.
-    public var value: Amount
+    /// Native value moved by its transfers, exact; `nil` when the total passed 2^256 − 1.
+    public var value: Amount?
     /// Its transfers in log order.
     public var transfers: [TransactionTransfer]
 
@@ -112,7 +116,7 @@ public struct TransactionRecord: Sendable, Hashable {
         writer.writeBytes(hash)
         writer.writeVarint(block)
         writer.writeSignedVarint(time)
-        writer.writeAmount(value)
+        writer.writeOptionalAmount(value)
         writer.writeVarint(UInt64(transfers.count))
         for transfer in transfers {
             writer.writeVarint(UInt64(transfer.logIndex))
@@ -128,7 +132,7 @@ public struct TransactionRecord: Sendable, Hashable {
         let hash = try reader.readBytes()
         let block = try reader.readVarint()
         let time = try reader.readSignedVarint()
-        let value = try reader.readAmount()
+        let value = try reader.readOptionalAmount()
         let count = try reader.readVarint()
         guard count <= UInt64(reader.remaining) else { throw DecodeError(reason: "transfer count \(count)") }
         var transfers: [TransactionTransfer] = []
