@@ -28,7 +28,7 @@ release: deps
 ## Build and run every test.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel --num-workers 2
+	$(SWIFT) test --skip-build
 
 ## Generate ~100k transfers with planted OFAC senders, ingest them, tag them, run the investigator recipes.
 demo: release

@@ -72,7 +72,7 @@ public final class Graph: Sendable {
     public func explain(_ text: String) throws -> String {
         let prepared = try PreparedQuery.prepare(text)
         let access = StoreGraph(reader: try store.makeReader())
-        return try prepared.explain(on: access)
+        return prepared.explain(on: access)
     }
 
     // MARK: Direct reads

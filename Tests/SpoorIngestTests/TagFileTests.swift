@@ -125,13 +125,19 @@ private func parse(_ text: String, tag: String? = "watch", source: String? = nil
 
     @Test func jsonErrorsNameTheLine() throws {
         let error = #expect(throws: IngestError.self) { try parse("[\n  \"0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\n  oops\n]") }
-        #expect(error?.description == "tags:3: expected a JSON value, found 'oops\n]'")
+        // Foundation's wording ("Invalid value around character 52") with the line, column and text found there.
+        let description = try #require(error?.description)
+        #expect(description.hasPrefix("tags:3: invalid JSON at column 3: "))
+        #expect(description.hasSuffix(", found 'oops'"))
+        let truncated = #expect(throws: IngestError.self) { try parse("[\n  \"0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\n") }
+        #expect(truncated?.description.hasPrefix("tags:2: invalid JSON: ") == true)
         let notArray = #expect(throws: IngestError.self) { try parse("{\"address\": \"x\"}") }
         #expect(notArray == .malformed(file: "tags", line: 1, reason: "expected a JSON array of address strings or of objects with an \"address\" member"))
         let file = try parse("[\n  \"0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\n  42,\n  \"0xzz\"\n]")
         #expect(file.entries.count == 1)
         #expect(file.rejections.map(\.description) == [
-            "tags:3: expected an address string or an object with an \"address\" member",
+            // A number is not searched for: the line is the previous entry's, and the entry is named.
+            "tags:2: entry 2: expected an address string or an object with an \"address\" member",
             "tags:4: bad address '0xzz': expected 0x and 40 hex digits",
         ])
     }
@@ -139,7 +145,38 @@ private func parse(_ text: String, tag: String? = "watch", source: String? = nil
     @Test func jsonObjectsWithoutAddress() throws {
         let file = try parse("[{\"address\": \"0xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\", \"label\": \"L\\u00e9\"},\n {\"name\": \"x\"}]", tag: nil)
         #expect(file.entries == [TagEntry(address: "0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", tag: "Lé", name: "Lé")])
-        #expect(file.rejections.map(\.description) == ["tags:2: expected an object with a string \"address\" member"])
+        #expect(file.rejections.map(\.description) == [
+            "tags:1: entry 2: expected an object with a string \"address\" member"
+        ])
+    }
+
+    @Test func jsonEntryLinesFollowTheText() throws {
+        // Duplicates map to successive lines; an escaped string cannot be found and is named by its entry.
+        let text = """
+            [
+              {"address": "0x1234", "name": "a"},
+              {"address": "0x1234", "name": "b"},
+              "0x123\\u0034",
+              {"address": "0xzz"}
+            ]
+            """
+        let file = try parse(text)
+        #expect(file.entries.isEmpty)
+        #expect(file.rejections.map(\.description) == [
+            "tags:2: bad address '0x1234': expected 0x and 40 hex digits",
+            "tags:3: bad address '0x1234': expected 0x and 40 hex digits",
+            "tags:3: entry 3: bad address '0x1234': expected 0x and 40 hex digits",
+            "tags:5: bad address '0xzz': expected 0x and 40 hex digits",
+        ])
+    }
+
+    @Test func jsonWithByteOrderMark() throws {
+        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("[\n\"0xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\n x]".utf8)
+        let error = #expect(throws: IngestError.self) {
+            try TagFileReader.parse(bytes: bytes, file: "tags", tag: "watch")
+        }
+        #expect(error?.description.hasPrefix("tags:3: invalid JSON at column 2: ") == true)
+        #expect(error?.description.hasSuffix(", found 'x]'") == true)
     }
 
     @Test func badConfidenceArgument() {

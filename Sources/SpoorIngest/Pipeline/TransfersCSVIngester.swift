@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 public import Logging
 public import SpoorStore
@@ -63,7 +62,7 @@ public struct TransfersCSVIngester {
         let clock = ContinuousClock()
         let started = clock.now
         var reader = try TransfersCSVReader(path: file)
-        let fingerprint = try Self.sha256(of: file)
+        let fingerprint = try FileDigest.sha256(path: file)  // the identity of an ingest source
         let source = "transfers-csv:" + fingerprint
         summary.files += 1
         let stored = try store.read { try $0.sourceProgress(source) }.flatMap(SourceProgress.init(bytes:))
@@ -143,26 +142,6 @@ public struct TransfersCSVIngester {
             throw IngestError.unreadable(file: path, reason: "cannot write the rejects file: \(error.localizedDescription)")
         }
         return path
-    }
-
-    /// The SHA-256 of a file's bytes, as hex: the identity of an ingest source.
-    static func sha256(of file: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: file) else {
-            throw IngestError.unreadable(file: file, reason: "cannot open it")
-        }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while true {
-            let chunk: Data
-            do {
-                chunk = try handle.read(upToCount: 1 << 22) ?? Data()
-            } catch {
-                throw IngestError.unreadable(file: file, reason: error.localizedDescription)
-            }
-            if chunk.isEmpty { break }
-            hasher.update(data: chunk)
-        }
-        return hasher.finalize().map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
     }
 }
 

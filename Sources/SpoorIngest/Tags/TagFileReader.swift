@@ -1,3 +1,5 @@
+import Foundation
+
 /// One tag on one address, from a watchlist or label file.
 public struct TagEntry: Sendable, Hashable {
     /// The address, canonical: `0x`-hex lowercased, bech32 lowercased, Base58 and other forms kept as they are.
@@ -154,20 +156,23 @@ public enum TagFileReader {
 
         init(file: String) { self.file = file }
 
-        mutating func reject(_ line: Int, _ reason: String) {
+        /// Records a rejection; `entry` (1-based) is named in the reason when the line is only approximate.
+        mutating func reject(_ line: Int, entry: Int? = nil, _ reason: String) {
+            let reason = entry.map { "entry \($0): \(reason)" } ?? reason
             rejections.append(RowRejection(file: file, line: line, reason: reason))
         }
 
         mutating func add(
-            line: Int, address: String, tag: String?, source: String?, confidence: Double?, name: String?
+            line: Int, entry: Int? = nil, address: String, tag: String?, source: String?, confidence: Double?,
+            name: String?
         ) {
             let canonical: String
             switch TagEntry.canonicalAddress(address) {
             case .success(let text): canonical = text
-            case .failure(let error): return reject(line, error.description)
+            case .failure(let error): return reject(line, entry: entry, error.description)
             }
             guard let tag, !tag.isEmpty else {
-                return reject(line, "no tag for \(canonical): the file gives none and no default tag was given")
+                return reject(line, entry: entry, "no tag for \(canonical): the file gives none and no default tag was given")
             }
             guard seen.insert([canonical, tag]).inserted else {
                 duplicateCount += 1
@@ -294,43 +299,126 @@ public enum TagFileReader {
         _ buffer: UnsafeBufferPointer<UInt8>, into collector: inout Collector, tag: String?, source: String?,
         confidence: Double?
     ) throws(IngestError) -> TagFileFormat {
-        let document: JSONElement
+        let text = JSONText(buffer)
+        let document: Any
         do {
-            document = try JSONLiteParser.parse(buffer)
+            document = try JSONSerialization.jsonObject(with: Data(buffer: buffer))
         } catch {
-            throw .malformed(file: collector.file, line: error.line, reason: error.message)
+            throw text.syntaxError(error, file: collector.file)
         }
-        guard case .array(let elements) = document.value else {
+        guard let elements = document as? [Any] else {
             throw .malformed(
-                file: collector.file, line: document.line,
+                file: collector.file, line: text.line(at: text.firstValueOffset),
                 reason: "expected a JSON array of address strings or of objects with an \"address\" member")
         }
         var format = TagFileFormat.jsonStrings
-        if let first = elements.first, case .object = first.value { format = .jsonObjects }
-        for element in elements {
-            switch element.value {
-            case .string(let address):
-                collector.add(line: element.line, address: address, tag: tag, source: source, confidence: confidence, name: nil)
-            case .object(let members):
-                func string(_ key: String) -> String? {
-                    for member in members where member.key == key {
-                        if case .string(let text) = member.value.value { return text }
-                    }
-                    return nil
-                }
-                guard let address = string("address") else {
-                    collector.reject(element.line, "expected an object with a string \"address\" member")
+        if elements.first is [String: Any] { format = .jsonObjects }
+        var locator = text.locator()
+        for (index, element) in elements.enumerated() {
+            // Where the entry's line cannot be found, the line of the previous entry found, and the entry's number.
+            let entry = index + 1
+            switch element {
+            case let address as String:
+                let line = locator.line(ofString: address)
+                collector.add(
+                    line: line ?? locator.line, entry: line == nil ? entry : nil, address: address, tag: tag,
+                    source: source, confidence: confidence, name: nil)
+            case let members as [String: Any]:
+                guard let address = members["address"] as? String else {
+                    collector.reject(locator.line, entry: entry, "expected an object with a string \"address\" member")
                     continue
                 }
-                let name = ["nameTag", "name", "label", "comment"].lazy.compactMap { string($0) }.first { !$0.isEmpty }
+                let line = locator.line(ofString: address)
+                let name = ["nameTag", "name", "label", "comment"].lazy.compactMap { members[$0] as? String }
+                    .first { !$0.isEmpty }
                 collector.add(
-                    line: element.line, address: address, tag: tag ?? name, source: source, confidence: confidence,
-                    name: name)
+                    line: line ?? locator.line, entry: line == nil ? entry : nil, address: address, tag: tag ?? name,
+                    source: source, confidence: confidence, name: name)
             default:
-                collector.reject(element.line, "expected an address string or an object with an \"address\" member")
+                collector.reject(
+                    locator.line, entry: entry, "expected an address string or an object with an \"address\" member")
             }
         }
         return format
+    }
+}
+
+/// Line numbers for a JSON tag file parsed by `JSONSerialization`, which reports neither lines nor where each
+/// value starts.
+private struct JSONText {
+    let bytes: UnsafeBufferPointer<UInt8>
+    /// 3 when the file starts with a UTF-8 byte order mark (Foundation's offsets count from after it).
+    let start: Int
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+        start = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
+    }
+
+    /// The 1-based line of byte `offset`.
+    func line(at offset: Int) -> Int {
+        1 + bytes[..<Swift.min(offset, bytes.count)].count(where: { $0 == UInt8(ascii: "\n") })
+    }
+
+    /// The offset of the first byte that is not whitespace (the document's first value).
+    var firstValueOffset: Int {
+        bytes[start...].firstIndex { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } ?? bytes.count
+    }
+
+    /// A `malformed` error for a `JSONSerialization` failure, with Foundation's description. On Linux that gives
+    /// the position as a byte offset (`around character N`, counted after any byte order mark), which becomes the
+    /// line, the column and the text found there; a description that gives `line N` instead names that line; one
+    /// with no position (`Unexpected end of file`) names the last line that is not blank.
+    func syntaxError(_ error: any Error, file: String) -> IngestError {
+        let detail = ((error as NSError).userInfo["NSDebugDescription"] as? String) ?? "\(error)"
+        let message = detail.hasSuffix(".") ? String(detail.dropLast()) : detail
+        func number(after word: String) -> Int? {
+            guard let range = message.range(of: word) else { return nil }
+            return Int(message[range.upperBound...].prefix { $0.isASCII && $0.isNumber })
+        }
+        if let character = number(after: "character "), character + start < bytes.count {
+            let offset = character + start
+            let lineStart = bytes[..<offset].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+            var end = offset
+            while end < bytes.count && end - offset < 20 && bytes[end] != UInt8(ascii: "\n") && bytes[end] != 0x0D {
+                end += 1
+            }
+            let found = String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<end]), as: UTF8.self)
+            return .malformed(
+                file: file, line: line(at: offset),
+                reason: "invalid JSON at column \(offset - lineStart + 1): \(message), found '\(found)'")
+        }
+        let last = bytes.lastIndex { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } ?? 0
+        return .malformed(file: file, line: number(after: "line ") ?? line(at: last), reason: "invalid JSON: \(message)")
+    }
+
+    func locator() -> Locator { Locator(text: self, position: firstValueOffset) }
+
+    /// Finds the line of each array entry by searching the raw bytes for its quoted text, moving forward from
+    /// the previous match so that duplicates map to successive lines.
+    struct Locator {
+        let text: JSONText
+        /// Where the next search starts (just after the previous match).
+        private var position: Int
+        /// The line of `position`: the previous match's, or the document's first line before any match.
+        private(set) var line: Int
+
+        init(text: JSONText, position: Int) {
+            self.text = text
+            self.position = position
+            line = text.line(at: position)
+        }
+
+        /// The line of the next occurrence of the string `value`, quoted; `nil` when there is none (a
+        /// non-string entry, or a string written with escapes).
+        mutating func line(ofString value: String) -> Int? {
+            let needle = Array(("\"" + value + "\"").utf8)
+            guard let range = text.bytes[position...].firstRange(of: needle) else { return nil }
+            // A JSON string holds no raw line break, so the match lies on one line.
+            line += text.bytes[position..<range.lowerBound].count { $0 == UInt8(ascii: "\n") }
+            position = range.upperBound
+            return line
+        }
     }
 }
 

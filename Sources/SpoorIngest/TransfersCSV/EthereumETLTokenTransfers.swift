@@ -55,25 +55,10 @@ public struct EthereumETLTokenTransfers: IteratorProtocol, Sequence, Sendable {
 
     /// The next record (a row or a rejection), or `nil` at the end.
     public mutating func next() -> TransfersCSVRecord? {
-        while true {
-            switch scanner.next() {
-            case .end:
-                return nil
-            case .malformed(let line, let reason):
-                return .rejected(RowRejection(file: file, line: line, reason: reason))
-            case .record(let line):
-                if scanner.isBlankRecord { continue }
-                let built = TransferRowBuilder.build(
-                    scanner, columns: columns, expectedFieldCount: Self.columnNames.count, line: line)
-                switch built {
-                case .success(var row):
-                    row.timestamp = blockTimestamps[row.blockNumber] ?? 0
-                    return .row(row)
-                case .failure(let reason):
-                    return .rejected(RowRejection(file: file, line: line, reason: reason.text))
-                }
-            }
-        }
+        let record = scanner.nextTransfer(file: file, columns: columns, expectedFieldCount: Self.columnNames.count)
+        guard case .row(var row)? = record else { return record }
+        row.timestamp = blockTimestamps[row.blockNumber] ?? 0
+        return .row(row)
     }
 
     /// Converts the export at `source` into a transfers-csv file at `destination`.

@@ -110,6 +110,30 @@ enum TransferRowBuilder {
     }
 }
 
+extension CSVScanner {
+    /// The next transfer record, or `nil` at the end: skips blank lines, and turns a record that cannot be split
+    /// or built into a row (see ``TransferRowBuilder/build(_:columns:expectedFieldCount:line:)``) into a rejection
+    /// naming `file` and its line. The readers of the transfer formats share this loop.
+    mutating func nextTransfer(
+        file: String, columns: TransferColumns, expectedFieldCount: Int
+    ) -> TransfersCSVRecord? {
+        while true {
+            switch next() {
+            case .end:
+                return nil
+            case .malformed(let line, let reason):
+                return .rejected(RowRejection(file: file, line: line, reason: reason))
+            case .record(let line):
+                if isBlankRecord { continue }
+                switch TransferRowBuilder.build(self, columns: columns, expectedFieldCount: expectedFieldCount, line: line) {
+                case .success(let row): return .row(row)
+                case .failure(let reason): return .rejected(RowRejection(file: file, line: line, reason: reason.text))
+                }
+            }
+        }
+    }
+}
+
 /// A rejection reason before the file and line are attached.
 struct RowRejectionReason: Error {
     var text: String

@@ -94,20 +94,7 @@ public struct TransfersCSVReader: IteratorProtocol, Sequence, Sendable {
 
     /// The next record, or `nil` at the end of the file. Never throws: bad records come out as rejections.
     public mutating func next() -> TransfersCSVRecord? {
-        while true {
-            switch scanner.next() {
-            case .end:
-                return nil
-            case .malformed(let line, let reason):
-                return .rejected(RowRejection(file: file, line: line, reason: reason))
-            case .record(let line):
-                if scanner.isBlankRecord { continue }
-                switch TransferRowBuilder.build(scanner, columns: Self.columns, expectedFieldCount: 8, line: line) {
-                case .success(let row): return .row(row)
-                case .failure(let reason): return .rejected(RowRejection(file: file, line: line, reason: reason.text))
-                }
-            }
-        }
+        scanner.nextTransfer(file: file, columns: Self.columns, expectedFieldCount: Self.columnNames.count)
     }
 
     /// Reads a whole file into rows and rejections (convenient for small files and tests).

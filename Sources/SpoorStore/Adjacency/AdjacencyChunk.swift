@@ -11,7 +11,7 @@
 /// id when not native, and the amount (width byte + little-endian bytes).
 struct AdjacencyChunk: Equatable {
     /// Incidences a chunk holds before it is sealed.
-    static let capacity = 128
+    static let capacity = 64
 
     enum Kind: UInt8 {
         case open = 0
