@@ -133,9 +133,10 @@ let benchmarks: @Sendable () -> Void = {
         let id = try reader.addressID(hub)!
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
+            let frontier = Set(try reader.incidences(of: id).lazy.filter { $0.direction == .outgoing }.map(\.neighbor))
             var seen = Set<AddressID>()
-            for first in try reader.incidences(of: id) where first.direction == .outgoing {
-                for second in try reader.incidences(of: first.neighbor) where second.direction == .outgoing {
+            for first in frontier {
+                for second in try reader.incidences(of: first) where second.direction == .outgoing {
                     seen.insert(second.neighbor)
                 }
             }

@@ -35,10 +35,10 @@ struct AdjacencyChunk: Equatable {
     }
 
     /// The stored bytes: sealed chunks are zstd-compressed when that is smaller.
-    func encoded() throws(StoreError) -> [UInt8] {
+    func encoded(compressor: ZstdCompressor = ZstdCompressor()) throws(StoreError) -> [UInt8] {
         let body = encodedBody()
         guard isSealed else { return [Kind.open.rawValue] + body }
-        let compressed = try Zstd.compress(body)
+        let compressed = try compressor.compress(body)
         var writer = ByteWriter(capacity: compressed.count + 8)
         if compressed.count + 5 < body.count {
             writer.bytes.append(Kind.sealedCompressed.rawValue)
@@ -81,8 +81,11 @@ struct AdjacencyChunk: Equatable {
         return writer.bytes
     }
 
-    /// Decodes stored bytes; throws on anything truncated or malformed.
-    static func decode(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> AdjacencyChunk {
+    /// Decodes stored bytes; throws on anything truncated or malformed. Pass the reader's `decompressor` so that a
+    /// sealed chunk's decode allocates no zstd context.
+    static func decode(
+        _ bytes: UnsafeRawBufferPointer, decompressor: ZstdDecompressor = ZstdDecompressor()
+    ) throws(DecodeError) -> AdjacencyChunk {
         var reader = ByteReader(bytes)
         guard let kind = Kind(rawValue: try reader.readByte()) else {
             throw DecodeError(reason: "unknown chunk kind \(bytes.first ?? 0)")
@@ -95,7 +98,7 @@ struct AdjacencyChunk: Equatable {
         case .sealedCompressed:
             let size = try reader.readVarint()
             guard size <= 1 << 28 else { throw DecodeError(reason: "implausible chunk size \(size)") }
-            let plain = try Zstd.decompress(UnsafeRawBufferPointer(rebasing: bytes[reader.offset...]), size: Int(size))
+            let plain = try decompressor.decompress(UnsafeRawBufferPointer(rebasing: bytes[reader.offset...]), size: Int(size))
             let result = plain.withUnsafeBytes { buffer in
                 var bodyReader = ByteReader(buffer)
                 return Result { () throws(DecodeError) in try decodeBody(&bodyReader, isSealed: true) }

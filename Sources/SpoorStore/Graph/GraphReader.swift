@@ -15,6 +15,7 @@
 public final class GraphReader {
     let store: Store
     let transaction: LMDBTransaction
+    let decompressor = ZstdDecompressor()
     var tables: Tables { store.tables }
 
     init(store: Store, transaction: LMDBTransaction) {
@@ -99,7 +100,7 @@ public final class GraphReader {
         let prefix = Key.id(id.rawValue)
         try scan(tables.adjacency, prefix: prefix) { key, value in
             do {
-                return try body(try AdjacencyChunk.decode(value))
+                return try body(try AdjacencyChunk.decode(value, decompressor: decompressor))
             } catch let error as DecodeError {
                 throw StoreError.corrupted(
                     table: "adjacency", key: "address \(id) chunk \(key.count == 12 ? Key.readUInt32(key, at: 8) : 0)",

@@ -126,6 +126,7 @@ private struct BatchBuilder {
     var assetIDs: [String: AssetID] = [:]
     var added = 0
     var duplicates = 0
+    let compressor = ZstdCompressor()
 
     init(store: Store, transaction: LMDBTransaction, model: ChainModel) throws {
         self.store = store
@@ -260,8 +261,11 @@ private struct BatchBuilder {
             var sequence = record.chunkCount
             if record.chunkCount > 0 {
                 let key = Key.chunk(id.rawValue, record.chunkCount - 1)
-                let last = try transaction.withValue(tables.adjacency, key: key) { try AdjacencyChunk.decode($0) }
-                if let last, !last.isSealed {
+                // Only an open chunk is appended to; a sealed one is never read back or rewritten.
+                let last = try transaction.withValue(tables.adjacency, key: key) { bytes in
+                    bytes.first == AdjacencyChunk.Kind.open.rawValue ? try AdjacencyChunk.decode(bytes) : nil
+                }
+                if let last = last ?? nil {
                     chunk = last
                     sequence -= 1
                 }
@@ -272,7 +276,7 @@ private struct BatchBuilder {
                 chunk.incidences.append(contentsOf: rest.prefix(room))
                 rest = rest.dropFirst(room)
                 chunk.isSealed = chunk.incidences.count == AdjacencyChunk.capacity
-                let bytes = try chunk.encoded()
+                let bytes = try chunk.encoded(compressor: compressor)
                 #if SPOOR_INTERNAL_CHECKS
                     let check = try bytes.withUnsafeBytes { try AdjacencyChunk.decode($0) }
                     precondition(check == chunk, "adjacency chunk does not round-trip")

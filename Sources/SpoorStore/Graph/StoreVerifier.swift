@@ -49,7 +49,7 @@ extension GraphReader {
                 sequence = chunkSequence &+ 1
                 report.chunksChecked += 1
                 do {
-                    let chunk = try AdjacencyChunk.decode(value)
+                    let chunk = try AdjacencyChunk.decode(value, decompressor: decompressor)
                     if sawOpen { problem("address \(record.id): an open chunk is followed by chunk \(chunkSequence)") }
                     if !chunk.isSealed { sawOpen = true }
                     for incidence in chunk.incidences {
