@@ -38,7 +38,7 @@ struct IngestCommand: AsyncParsableCommand {
     var strict = false
 
     @Option(help: "Transfers per write transaction (the unit of resume).")
-    var batchSize = 50_000
+    var batchSize = 250_000
 
     @Flag(help: "No progress line.")
     var quiet = false

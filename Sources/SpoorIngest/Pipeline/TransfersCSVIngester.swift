@@ -6,11 +6,13 @@ public import SpoorStore
 public struct TransfersIngestOptions: Sendable {
     /// Stop at the first bad row; nothing of its file is stored. Default `false`: bad rows go to the rejects file.
     public var strict: Bool
-    /// Transfers per LMDB write transaction. Default 50,000.
+    /// Transfers per LMDB write transaction. Default 250,000: larger batches rewrite fewer pages (on 1M generated
+    /// transfers, 50k batches ingest at 50k rows/s, 250k at 68k rows/s, one batch at 77k rows/s), smaller ones lose
+    /// less work to a crash.
     public var batchSize: Int
 
     /// Creates options.
-    public init(strict: Bool = false, batchSize: Int = 50_000) {
+    public init(strict: Bool = false, batchSize: Int = 250_000) {
         self.strict = strict
         self.batchSize = max(1, batchSize)
     }

@@ -35,10 +35,10 @@ struct AdjacencyChunk: Equatable {
     }
 
     /// The stored bytes: sealed chunks are zstd-compressed when that is smaller.
-    func encoded(compressor: ZstdCompressor = ZstdCompressor()) throws(StoreError) -> [UInt8] {
+    func encoded(compressor: ZstdCompressor? = nil) throws(StoreError) -> [UInt8] {
         let body = encodedBody()
         guard isSealed else { return [Kind.open.rawValue] + body }
-        let compressed = try compressor.compress(body)
+        let compressed = try (compressor ?? ZstdCompressor()).compress(body)
         var writer = ByteWriter(capacity: compressed.count + 8)
         if compressed.count + 5 < body.count {
             writer.bytes.append(Kind.sealedCompressed.rawValue)
@@ -84,7 +84,7 @@ struct AdjacencyChunk: Equatable {
     /// Decodes stored bytes; throws on anything truncated or malformed. Pass the reader's `decompressor` so that a
     /// sealed chunk's decode allocates no zstd context.
     static func decode(
-        _ bytes: UnsafeRawBufferPointer, decompressor: ZstdDecompressor = ZstdDecompressor()
+        _ bytes: UnsafeRawBufferPointer, decompressor: ZstdDecompressor? = nil
     ) throws(DecodeError) -> AdjacencyChunk {
         var reader = ByteReader(bytes)
         guard let kind = Kind(rawValue: try reader.readByte()) else {
@@ -98,7 +98,7 @@ struct AdjacencyChunk: Equatable {
         case .sealedCompressed:
             let size = try reader.readVarint()
             guard size <= 1 << 28 else { throw DecodeError(reason: "implausible chunk size \(size)") }
-            let plain = try decompressor.decompress(UnsafeRawBufferPointer(rebasing: bytes[reader.offset...]), size: Int(size))
+            let plain = try (decompressor ?? ZstdDecompressor()).decompress(UnsafeRawBufferPointer(rebasing: bytes[reader.offset...]), size: Int(size))
             let result = plain.withUnsafeBytes { buffer in
                 var bodyReader = ByteReader(buffer)
                 return Result { () throws(DecodeError) in try decodeBody(&bodyReader, isSealed: true) }

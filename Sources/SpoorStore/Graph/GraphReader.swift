@@ -15,7 +15,7 @@
 public final class GraphReader {
     let store: Store
     let transaction: LMDBTransaction
-    let decompressor = ZstdDecompressor()
+    lazy var decompressor = ZstdDecompressor()
     var tables: Tables { store.tables }
 
     init(store: Store, transaction: LMDBTransaction) {

@@ -128,10 +128,13 @@ private struct BatchBuilder {
     var duplicates = 0
     let compressor = ZstdCompressor()
 
+    /// Reads what earlier batches committed, inside this batch's write transaction.
+    let reader: GraphReader
+
     init(store: Store, transaction: LMDBTransaction, model: ChainModel) throws {
         self.store = store
         self.transaction = transaction
-        let reader = GraphReader(store: store, transaction: transaction)
+        reader = GraphReader(store: store, transaction: transaction)
         if let stored = try reader.chainModel() {
             guard stored == model else {
                 throw StoreError.chainModelMismatch(path: store.path, stored: stored.rawValue, requested: model.rawValue)
@@ -146,7 +149,6 @@ private struct BatchBuilder {
         nextAsset = try reader.metaCounter(MetaKey.nextAsset)
     }
 
-    private var reader: GraphReader { GraphReader(store: store, transaction: transaction) }
 
     mutating func add(_ input: TransferInput) throws {
         let txID = try transactionID(for: input)
