@@ -78,17 +78,13 @@ struct QueryCommand: AsyncParsableCommand {
                 print(plan, terminator: plan.hasSuffix("\n") ? "" : "\n", to: &out)
                 return
             }
-            let clock = ContinuousClock()
-            let started = clock.now
+            let started = ContinuousClock.now
             let result = try graph.query(text, parameters: parameters)
             let rows = try QueryOutput.write(result, format: format)
-            let elapsed = clock.now - started
-            let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
             StandardOutput.flush()
-            Terminal.note("\(rows) row\(rows == 1 ? "" : "s") in \(ProgressLine.fixed(milliseconds, digits: 1)) ms")
+            Terminal.note(QueryOutput.timing(rows: rows, since: started))
         } catch let error as QueryError {
-            StandardOutput.flush()
-            Terminal.writeStandardError(Self.colour(error.rendered(in: text)) + "\n")
+            QueryOutput.reportDiagnostic(error, in: text)
             throw ExitCode(1)
         }
     }

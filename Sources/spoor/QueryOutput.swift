@@ -1,15 +1,44 @@
 import Spoor
 
-/// Writes a query's rows to stdout with SpoorQuery's ``ResultRenderer`` and returns how many there were.
+/// Writes a query's rows to stdout with SpoorQuery's ``ResultRenderer``, and the timing line and diagnostics that
+/// go with them to stderr; shared by `spoor query` and `spoor repl`.
 enum QueryOutput {
-    static func write(_ result: QueryResult, format: QueryCommand.Format) throws -> Int {
-        let rows = try result.all()
+    /// Pulls every row of `result` (asking `isCancelled` before each pull), renders them in `format` to stdout and
+    /// returns how many there were. Throws ``QueryCancelled`` when `isCancelled` answers `true`; nothing is written
+    /// then.
+    static func write(
+        _ result: QueryResult, format: QueryCommand.Format, isCancelled: () -> Bool = { false }
+    ) throws -> Int {
+        var rows: [[Value]] = []
+        while true {
+            if isCancelled() { throw QueryCancelled() }
+            guard let row = try result.next() else { break }
+            rows.append(row)
+        }
         let renderer = ResultRenderer(graph: result.graph)
         let text = try renderer.render(columns: result.columns, rows: rows, format: format.rendererFormat)
         var out = StandardOutput()
         print(text, terminator: "", to: &out)
         return rows.count
     }
+
+    /// `N rows in X ms`, timed from `started`.
+    static func timing(rows: Int, since started: ContinuousClock.Instant) -> String {
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        return "\(rows) row\(rows == 1 ? "" : "s") in \(ProgressLine.fixed(milliseconds, digits: 1)) ms"
+    }
+
+    /// Flushes stdout, then writes `error` with a caret under its range in `text` to stderr.
+    static func reportDiagnostic(_ error: QueryError, in text: String) {
+        StandardOutput.flush()
+        Terminal.writeStandardError(QueryCommand.colour(error.rendered(in: text)) + "\n")
+    }
+}
+
+/// A query stopped before its end because the user asked (Ctrl-C in the REPL).
+struct QueryCancelled: Error, CustomStringConvertible {
+    var description: String { "cancelled" }
 }
 
 extension QueryCommand.Format {

@@ -8,20 +8,21 @@ import Spoor
 /// (`1.5`, `2e18`; hex floats, `inf` and `nan` are not numbers here), `true` / `false` / `null`, JSON when it
 /// starts with `[` or `{`, and otherwise the text itself as a string (so `0x…` addresses stay strings).
 enum QueryParameter {
-    /// `name=value` split at the first `=`.
-    static func parse(_ argument: String) throws -> (name: String, value: Value) {
+    /// `name=value` split at the first `=`. `option` names where the text came from in error messages
+    /// (`--param`, or the REPL's `:param`).
+    static func parse(_ argument: String, option: String = "--param") throws -> (name: String, value: Value) {
         guard let equals = argument.firstIndex(of: "=") else {
-            throw ValidationError("--param '\(argument)' is not name=value")
+            throw ValidationError("\(option) '\(argument)' is not name=value")
         }
         var name = String(argument[..<equals])
         if name.hasPrefix("$") { name.removeFirst() }
         guard !name.isEmpty, name.allSatisfy({ $0 == "_" || $0.isLetter || $0.isNumber }) else {
-            throw ValidationError("--param '\(argument)': '\(name)' is not a parameter name")
+            throw ValidationError("\(option) '\(argument)': '\(name)' is not a parameter name")
         }
-        return (name, try value(String(argument[argument.index(after: equals)...]), name: name))
+        return (name, try value(String(argument[argument.index(after: equals)...]), name: name, option: option))
     }
 
-    static func value(_ text: String, name: String) throws -> Value {
+    static func value(_ text: String, name: String, option: String = "--param") throws -> Value {
         if isInteger(text) {
             if let integer = Int64(text) { return .integer(integer) }
             if !text.hasPrefix("-"), let amount = Amount(decimal: text.hasPrefix("+") ? String(text.dropFirst()) : text) {
@@ -40,7 +41,7 @@ enum QueryParameter {
             do {
                 return try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)).value
             } catch {
-                throw ValidationError("--param \(name): the value starts with '\(text.prefix(1))' but is not JSON")
+                throw ValidationError("\(option) \(name): the value starts with '\(text.prefix(1))' but is not JSON")
             }
         }
         return .string(text)

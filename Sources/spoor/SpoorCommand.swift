@@ -21,8 +21,8 @@ struct SpoorCommand: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            IngestCommand.self, TagsCommand.self, QueryCommand.self, StatsCommand.self, VerifyCommand.self,
-            GenerateCommand.self,
+            IngestCommand.self, TagsCommand.self, QueryCommand.self, ReplCommand.self, StatsCommand.self,
+            VerifyCommand.self, GenerateCommand.self,
         ]
     )
 
