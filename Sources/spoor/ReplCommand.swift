@@ -87,6 +87,7 @@ struct ReplSession {
                 let trimmed = line.trimmingCharacters(in: .whitespaces)
                 if trimmed.isEmpty { continue }
                 if trimmed.hasPrefix(":") {
+                    splitter.reset()  // Only blanks and comments were pending.
                     guard runCommand(trimmed) else { return }
                     continue
                 }
@@ -96,8 +97,9 @@ struct ReplSession {
                 execute(statement)
             }
         }
-        // End of input: run an unterminated last statement (a script's last line may lack its ';').
-        if let statement = splitter.finish() {
+        // End of a script: run an unterminated last statement (its last line may lack the ';'). Ctrl-D on a
+        // terminal drops one instead.
+        if !interactive, let statement = splitter.finish() {
             history.add(statement)
             execute(statement)
         }
@@ -128,7 +130,7 @@ struct ReplSession {
             QueryOutput.reportDiagnostic(error, in: text)
         } catch is QueryCancelled {
             StandardOutput.flush()
-            Terminal.note("cancelled")
+            Terminal.note(interactive ? "\ncancelled" : "cancelled")  // On a terminal, after the echoed ^C.
         } catch {
             report(error)
         }

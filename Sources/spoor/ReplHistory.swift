@@ -21,8 +21,8 @@ struct ReplHistory {
     private(set) var path: String?
     /// Oldest first, at most ``capacity``.
     private(set) var entries: [String] = []
-    /// Entries appended to the file since it was last rewritten to ``capacity`` entries.
-    private var appendedSinceTrim = 0
+    /// How many entries the file holds (it is rewritten rather than appended to once it holds ``capacity``).
+    private var fileEntryCount = 0
 
     /// `$SPOOR_HISTORY` (empty: none), else `$HOME/.spoor_history`.
     static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
@@ -41,17 +41,17 @@ struct ReplHistory {
         }
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
         entries = lines.suffix(Self.capacity).map { Self.decode($0) }
+        fileEntryCount = lines.count
         if lines.count > Self.capacity { rewrite() }
     }
 
-    /// Adds `entry` and appends it to the file.
+    /// Adds `entry` and appends it to the file (or, when the file is full, rewrites it without its oldest entry).
     mutating func add(_ entry: String) {
         guard !entry.isEmpty else { return }
         entries.append(entry)
         if entries.count > Self.capacity { entries.removeFirst(entries.count - Self.capacity) }
         guard let path else { return }
-        appendedSinceTrim += 1
-        if appendedSinceTrim > Self.capacity {
+        if fileEntryCount >= Self.capacity {
             rewrite()
             return
         }
@@ -61,7 +61,9 @@ struct ReplHistory {
             return
         }
         defer { close(descriptor) }
-        if !Self.writeAll(descriptor, Self.encode(entry) + "\n") {
+        if Self.writeAll(descriptor, Self.encode(entry) + "\n") {
+            fileEntryCount += 1
+        } else {
             disable("cannot write the history file \(path): \(String(cString: strerror(errno)))")
         }
     }
@@ -80,7 +82,6 @@ struct ReplHistory {
     /// Writes the kept entries over the file (through a temporary file and a rename).
     private mutating func rewrite() {
         guard let path else { return }
-        appendedSinceTrim = 0
         let text = entries.map { Self.encode($0) + "\n" }.joined()
         let temporary = path + ".tmp-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -95,6 +96,7 @@ struct ReplHistory {
             disable("cannot write the history file \(path): \(String(cString: strerror(errno)))")
             return
         }
+        fileEntryCount = entries.count
     }
 
     /// Warns once and keeps history in memory only from now on.

@@ -14,8 +14,9 @@ struct ReplStatementSplitter {
     /// Whether `pending` has something besides blanks and comments.
     private var hasContent = false
 
-    /// Whether nothing but blanks is pending (the REPL then shows the primary prompt and reads `:` commands).
-    var isEmpty: Bool { pending.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D } }
+    /// Whether nothing but blanks and finished comments is pending (the REPL then shows the primary prompt and reads
+    /// `:` commands).
+    var isEmpty: Bool { !hasContent && state == .code }
 
     /// Forgets the unfinished statement (Ctrl-C at the prompt).
     mutating func reset() {

@@ -8,43 +8,18 @@ import Glibc
 import Darwin
 #endif
 
-/// `spoor repl` with stdin piped (not a terminal), for the REPL tests.
-///
-/// `Spoor.start` gives the child `/dev/null` as stdin; the REPL needs a pipe it can be fed through, so this starts
-/// the same binary with one, and always points `SPOOR_HISTORY` somewhere (never at the user's `~/.spoor_history`).
+/// `spoor repl` with stdin piped (not a terminal), for the REPL tests. It always points `SPOOR_HISTORY` somewhere
+/// (never at the user's `~/.spoor_history`).
 final class ReplProcess {
-    let process = Process()
-    let scratch = TemporaryDirectory("spoor-repl-output")
     private let input = Pipe()
-    private let stdoutPath: String
-    private let stderrPath: String
+    private let running: RunningSpoor
+    var process: Process { running.process }
 
     /// Starts `spoor repl store` with history in `historyPath` (`""`: no history file).
     init(store: String, historyPath: String) throws {
-        let binary = try Spoor.requireBinary()
         // A write to a REPL that has already left must fail, not end the test run.
         _ = Glibc.signal(SIGPIPE, SIG_IGN)
-        stdoutPath = scratch.appending("stdout")
-        stderrPath = scratch.appending("stderr")
-        guard FileManager.default.createFile(atPath: stdoutPath, contents: nil),
-            FileManager.default.createFile(atPath: stderrPath, contents: nil),
-            let out = FileHandle(forWritingAtPath: stdoutPath), let err = FileHandle(forWritingAtPath: stderrPath)
-        else {
-            throw CocoaError(.fileWriteUnknown)
-        }
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["repl", store]
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
-        environment["SPOOR_HISTORY"] = historyPath
-        environment.removeValue(forKey: "SPOOR_LOG_LEVEL")
-        process.environment = environment
-        process.standardInput = input
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        try? out.close()
-        try? err.close()
+        running = try Spoor.start(["repl", store], standardInput: input, environment: ["SPOOR_HISTORY": historyPath])
     }
 
     /// Writes `text` to the REPL's stdin.
@@ -63,9 +38,9 @@ final class ReplProcess {
     }
 
     /// What has reached stdout so far.
-    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+    var stdout: String { running.stdout }
     /// What has reached stderr so far.
-    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+    var stderr: String { running.stderr }
 
     /// Waits up to `seconds` for `condition`; returns whether it held.
     func wait(upTo seconds: Double, until condition: () -> Bool) -> Bool {
@@ -83,10 +58,7 @@ final class ReplProcess {
         if !wait(upTo: seconds, until: { !process.isRunning }) {
             _ = kill(process.processIdentifier, SIGKILL)
         }
-        process.waitUntilExit()
-        return RunResult(
-            status: process.terminationStatus, stdout: stdout, stderr: stderr,
-            killedBySignal: process.terminationReason == .uncaughtSignal)
+        return running.finish()
     }
 
     /// Runs `spoor repl store` on `script` to the end.

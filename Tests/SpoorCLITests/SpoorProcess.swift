@@ -65,8 +65,11 @@ enum Spoor {
         return process.finish()
     }
 
-    /// Starts `spoor arguments…` without waiting for it.
-    static func start(_ arguments: [String]) throws -> RunningSpoor {
+    /// Starts `spoor arguments…` without waiting for it; stdin is `/dev/null` unless a pipe is given, and `environment`
+    /// entries are added to (or, when empty, set in) the child's environment.
+    static func start(
+        _ arguments: [String], standardInput: Pipe? = nil, environment extra: [String: String] = [:]
+    ) throws -> RunningSpoor {
         let binary = try requireBinary()
         let scratch = TemporaryDirectory("spoor-cli-output")
         let stdoutPath = scratch.appending("stdout")
@@ -82,8 +85,9 @@ enum Spoor {
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         environment.removeValue(forKey: "SPOOR_LOG_LEVEL")
+        environment.merge(extra) { _, new in new }
         process.environment = environment
-        process.standardInput = FileHandle.nullDevice
+        if let standardInput { process.standardInput = standardInput } else { process.standardInput = FileHandle.nullDevice }
         guard let out = FileHandle(forWritingAtPath: stdoutPath), let err = FileHandle(forWritingAtPath: stderrPath)
         else {
             throw CocoaError(.fileWriteUnknown)
@@ -119,11 +123,14 @@ final class RunningSpoor {
         process.waitUntilExit()
     }
 
+    /// What has reached stdout so far.
+    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+    /// What has reached stderr so far.
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
     /// The exit status (the signal number when killed) and the captured output, once it has ended.
     func finish() -> RunResult {
         process.waitUntilExit()
-        let stdout = (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? ""
-        let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
         return RunResult(
             status: process.terminationStatus, stdout: stdout, stderr: stderr,
             killedBySignal: process.terminationReason == .uncaughtSignal)

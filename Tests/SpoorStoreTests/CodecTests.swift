@@ -94,6 +94,19 @@ struct CodecTests {
         #expect(sealed.count < open.count / 4)
     }
 
+    /// The smallest incidences (same block and transaction, zero value, small ids) still decode in a full chunk.
+    @Test func fullChunkOfMinimalIncidencesRoundTrips() throws {
+        let properties = TransferProperties(value: .zero, block: 0, time: 0, tx: TxID(0), asset: .native, logIndex: 0)
+        let incidences = (0..<AdjacencyChunk.capacity).map { index in
+            Incidence(direction: .outgoing, neighbor: AddressID(1), transfer: TransferID(UInt64(index)), properties: properties)
+        }
+        for sealed in [false, true] {
+            let chunk = AdjacencyChunk(incidences: incidences, isSealed: sealed)
+            let bytes = try chunk.encoded()
+            #expect(try bytes.withUnsafeBytes { try AdjacencyChunk.decode($0) } == chunk)
+        }
+    }
+
     @Test func corruptChunksThrowNeverTrap() throws {
         var rng = SeededGenerator(seed: 99)
         let good = try AdjacencyChunk(incidences: Self.randomIncidences(count: 40, rng: &rng), isSealed: true).encoded()

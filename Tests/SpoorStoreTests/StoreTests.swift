@@ -96,6 +96,23 @@ struct StoreTests {
         }
     }
 
+    /// An airdrop: one transaction with 20,000 transfers, given twice; duplicate detection stays linear.
+    @Test func oneTransactionWithManyTransfers() throws {
+        let directory = TemporaryDirectory("store")
+        let store = try Store.open(at: directory.path, mode: .readWrite)
+        let transfers = (0..<20_000).map {
+            Self.transfer(0, from: "0xdrop", to: "0x\($0 % 5000)", value: 1, block: 7, log: UInt32($0), tx: 1)
+        }
+        let writer = try store.makeWriter()
+        #expect(try writer.append(transfers).added == 20_000)
+        #expect(try writer.append(transfers).duplicates == 20_000)
+        try store.read { (reader) throws in
+            let tx = try #require(try reader.transaction(TxID(0)))
+            #expect(tx.transfers.count == 20_000 && tx.value == Amount(20_000))
+            #expect(try reader.counts() == StoreCounts(addresses: 5001, transactions: 1, transfers: 20_000, assets: 0))
+        }
+    }
+
     @Test func reimportingATagWithoutSourceKeepsTheStoredSource() throws {
         let directory = TemporaryDirectory("store")
         let store = try Store.open(at: directory.path, mode: .readWrite)

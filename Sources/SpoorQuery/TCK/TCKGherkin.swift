@@ -1,7 +1,7 @@
 /// A small Gherkin reader for the openCypher TCK feature files: `Feature`, `Background`, `Scenario`,
 /// `Scenario Outline` (expanded over its `Examples` tables), steps with doc strings (`"""`) and data tables (`| a |`).
 ///
-/// Only what the TCK uses is supported; anything else is ignored.
+/// Only what the TCK uses is supported; anything else is ignored. Lines may end in LF or CRLF (some TCK files use CRLF).
 struct TCKFeature: Sendable {
     /// The file the feature came from (as given to ``parse(_:path:)``).
     var path: String
@@ -12,9 +12,7 @@ struct TCKFeature: Sendable {
 
     /// Reads a feature file.
     static func parse(_ text: String, path: String) -> TCKFeature {
-        var reader = TCKGherkinReader(lines: text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-        }, path: path)
+        var reader = TCKGherkinReader(lines: text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init), path: path)
         return reader.read()
     }
 }
@@ -223,7 +221,7 @@ private struct TCKGherkinReader {
                 continue
             }
             guard line.hasPrefix("|") else { break }
-            rows.append(Self.cells(of: line))
+            rows.append(Self.cells(of: line[...]))
             index += 1
         }
         return rows

@@ -2,7 +2,9 @@ import SpoorStore
 
 /// How one TCK scenario went.
 enum TCKOutcome: Sendable {
-    case passed
+    /// Passed; for a scenario that expects an error, `raised` is the engine's error (grouped as ``TCKRunner/reason(for:)``
+    /// does), so that passes for an unrelated reason (an unsupported construct) can be spotted.
+    case passed(raised: String?)
     /// The engine's answer differs from the expected one; `reason` is a short, groupable cause, `detail` the specifics.
     case failed(reason: String, detail: String)
     /// The scenario cannot be run by the runner (a procedure, an unsupported setup).
@@ -35,6 +37,7 @@ struct TCKRunner {
         var parameters: [String: Value] = [:]
         var execution: Execution?
         var checked = false
+        var raised: String?
         for tag in scenario.tags where tag == "@skip" || tag == "@fails" || tag == "@ignore" {
             return .skipped(reason: "tagged \(tag)")
         }
@@ -88,8 +91,10 @@ struct TCKRunner {
             } else if text.hasPrefix("a "), text.contains(" should be raised at ") {
                 guard let execution else { return .failed(reason: "runner: no query before the error", detail: "") }
                 checked = true
-                if case .failed(let reason, let detail) = checkError(execution, step: text) {
-                    return .failed(reason: reason, detail: detail)
+                switch checkError(execution, step: text) {
+                case .failed(let reason, let detail): return .failed(reason: reason, detail: detail)
+                case .passed(let note): raised = note
+                case .skipped(let reason): return .skipped(reason: reason)
                 }
             } else if text.hasPrefix("no side effects") || text.hasPrefix("the side effects should be") {
                 // Read-only queries have none; the graph is not inspected.
@@ -98,7 +103,7 @@ struct TCKRunner {
                 return .skipped(reason: "unknown step: \(step.keyword) \(text)")
             }
         }
-        return checked ? .passed : .skipped(reason: "no Then step")
+        return checked ? .passed(raised: raised) : .skipped(reason: "no Then step")
     }
 
     private func execute(_ query: String, graph: InMemoryGraph, parameters: [String: Value]) -> Execution {
@@ -119,12 +124,16 @@ struct TCKRunner {
 
     private func describe(_ error: QueryError) -> String { "\(error.kind): \(error.message)" }
 
-    /// A short, groupable form of an engine error: quoted parts kept (they usually name the unsupported thing),
-    /// positions dropped.
+    /// A short, groupable form of an engine error: the message (its quoted parts usually name the unsupported thing)
+    /// without source positions.
     static func reason(for error: QueryError) -> String {
         var message = error.message
-        if let found = message.firstRange(of: ", found ") { message = String(message[..<found.lowerBound]) }
-        if let opened = message.firstRange(of: " opened at ") { message = String(message[..<opened.lowerBound]) }
+        // "… to close '(' opened at 5:11, found 'WHERE'" → "… to close '(', found 'WHERE'".
+        if let opened = message.firstRange(of: " opened at ") {
+            let rest = message[opened.upperBound...]
+            let tail = rest.firstRange(of: ", found ").map { String(rest[$0.lowerBound...]) } ?? ""
+            message = String(message[..<opened.lowerBound]) + tail
+        }
         return "\(error.kind) error: \(message)"
     }
 
@@ -179,7 +188,7 @@ struct TCKRunner {
         let same = ordered
             ? expectedRows.count == actualRows.count && zip(expectedRows, actualRows).allSatisfy(rowsEqual)
             : TCKValue.multisetMatch(expectedRows, actualRows, rowsEqual)
-        if same { return .passed }
+        if same { return .passed(raised: nil) }
         func show(_ rows: [[TCKValue]]) -> String {
             let shown = rows.prefix(10).map { "| " + $0.map(\.description).joined(separator: " | ") + " |" }
             return shown.joined(separator: "\n") + (rows.count > 10 ? "\n… \(rows.count - 10) more" : "")
@@ -190,8 +199,10 @@ struct TCKRunner {
 
     /// `a SyntaxError should be raised at compile time: DETAIL` — the phase decides which error kinds count.
     private func checkError(_ execution: Execution, step: String) -> TCKOutcome {
-        let expectedName = step.dropFirst(2).prefix(while: { $0 != " " })
+        let errorName = step.dropFirst(2).prefix(while: { $0 != " " })
         let phase = step.firstRange(of: " raised at ").map { step[$0.upperBound...].prefix(while: { $0 != ":" }) } ?? ""
+        let detailCode = step.firstRange(of: ": ").map { String(step[$0.upperBound...]).tckTrimmingWhitespace() } ?? ""
+        let expectedName = detailCode.isEmpty ? String(errorName) : "\(errorName) (\(detailCode))"
         switch execution {
         case .rows(_, let rows):
             return .failed(reason: "expected \(expectedName) at \(phase), got no error", detail: "\(rows.count) rows")
@@ -201,13 +212,13 @@ struct TCKRunner {
             if case .compileError = execution { isCompile = true } else { isCompile = false }
             switch phase {
             case "compile time":
-                if isCompile { return .passed }
+                if isCompile { return .passed(raised: Self.reason(for: error)) }
                 return .failed(reason: "\(expectedName) expected at compile time, raised at runtime", detail: describe(error))
             case "runtime":
-                // Engines may detect a runtime error statically (a constant expression), which the TCK allows.
-                return .passed
+                if !isCompile || error.kind == .runtime { return .passed(raised: Self.reason(for: error)) }
+                return .failed(reason: "\(expectedName) expected at runtime, raised at compile time", detail: describe(error))
             default:
-                return .passed
+                return .passed(raised: Self.reason(for: error))
             }
         }
     }
@@ -262,11 +273,13 @@ struct TCKSuite {
         lines.append("TOTAL: \(results.count) scenarios: \(c.passed) passed, \(c.failed) failed, \(c.skipped) skipped")
         var failReasons: [String: Int] = [:]
         var skipReasons: [String: Int] = [:]
+        var raisedReasons: [String: Int] = [:]
         for r in results {
             switch r.outcome {
             case .failed(let reason, _): failReasons[reason, default: 0] += 1
             case .skipped(let reason): skipReasons[reason, default: 0] += 1
-            case .passed: break
+            case .passed(let raised?): raisedReasons[raised, default: 0] += 1
+            case .passed(nil): break
             }
         }
         func top(_ reasons: [String: Int]) -> [String] {
@@ -276,6 +289,8 @@ struct TCKSuite {
         lines += top(failReasons)
         lines.append("Skip reasons:")
         lines += top(skipReasons)
+        lines.append("Passes that expect an error, by the engine's error (a pass may be for an unrelated reason):")
+        lines += top(raisedReasons)
         if details {
             lines.append("")
             lines.append("Failures:")

@@ -109,8 +109,11 @@ struct AdjacencyChunk: Equatable {
 
     private static func decodeBody(_ reader: inout ByteReader, isSealed: Bool) throws(DecodeError) -> AdjacencyChunk {
         let count = try reader.readVarint()
-        // Each incidence takes at least 8 bytes, so a count past that is corrupt (and must not reserve memory).
-        guard count <= UInt64(reader.remaining / 8 + 1) else { throw DecodeError(reason: "count \(count) too large") }
+        // Each incidence takes at least 6 bytes (flags, neighbour, transfer, time, log index, amount width), so a
+        // count past that is corrupt (and must not reserve memory).
+        guard count <= UInt64(reader.remaining / 6) else {
+            throw DecodeError(reason: "count \(count) needs more than the \(reader.remaining) bytes left")
+        }
         var incidences: [Incidence] = []
         incidences.reserveCapacity(Int(count))
         var previous = Context()

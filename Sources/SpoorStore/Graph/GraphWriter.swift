@@ -123,6 +123,9 @@ private struct BatchBuilder {
     var transactionIDs: [[UInt8]: TxID] = [:]
     var transactions: [TxID: TransactionRecord] = [:]
     var changedTransactions: Set<TxID> = []
+    /// Log indexes of each transaction touched in this batch, so duplicate detection stays O(1) per transfer even
+    /// for a transaction with thousands of transfers (airdrops).
+    var logIndexes: [TxID: Set<UInt32>] = [:]
     var assetIDs: [String: AssetID] = [:]
     var added = 0
     var duplicates = 0
@@ -149,11 +152,11 @@ private struct BatchBuilder {
         nextAsset = try reader.metaCounter(MetaKey.nextAsset)
     }
 
-
     mutating func add(_ input: TransferInput) throws {
         let txID = try transactionID(for: input)
-        guard var record = transactions[txID] else { return }
-        if record.transfers.contains(where: { $0.logIndex == input.logIndex }) {
+        guard transactions[txID] != nil else { return }
+        if logIndexes[txID] == nil { logIndexes[txID] = Set(transactions[txID]?.transfers.map(\.logIndex) ?? []) }
+        guard logIndexes[txID, default: []].insert(input.logIndex).inserted else {
             duplicates += 1
             return
         }
@@ -165,9 +168,13 @@ private struct BatchBuilder {
         let properties = TransferProperties(
             value: input.value, block: input.block, time: input.time, tx: txID, asset: asset,
             logIndex: input.logIndex)
-        record.transfers.append(TransactionTransfer(logIndex: input.logIndex, transfer: transfer, from: from, to: to))
-        if asset == .native { record.value = record.value?.adding(input.value) }
-        transactions[txID] = record
+        // Mutated in place in the dictionary, so a transaction with many transfers is not copied per transfer.
+        transactions[txID]?.transfers.append(
+            TransactionTransfer(logIndex: input.logIndex, transfer: transfer, from: from, to: to))
+        if asset == .native {
+            let total = transactions[txID]?.value?.adding(input.value)
+            transactions[txID]?.value = total
+        }
         changedTransactions.insert(txID)
         try note(from, incidence: Incidence(direction: .outgoing, neighbor: to, transfer: transfer, properties: properties))
         try note(to, incidence: Incidence(direction: .incoming, neighbor: from, transfer: transfer, properties: properties))
