@@ -197,27 +197,12 @@ struct CSVScanner {
     /// Field `index` as text, with doubled quotes undone and invalid UTF-8 repaired (for messages and headers).
     func fieldText(_ index: Int) -> String {
         let text = String(decoding: field(index), as: UTF8.self)
-        return fieldIsEscaped[index] ? text.replacingOccurrences(of: "\"\"", with: "\"") : text
+        return fieldIsEscaped[index] ? text.replacing("\"\"", with: "\"") : text
     }
 
     /// Field `index` as text when it is valid UTF-8 (doubled quotes undone); `nil` otherwise.
     func validatedFieldText(_ index: Int) -> String? {
         guard let text = String(validating: field(index), as: UTF8.self) else { return nil }
-        return fieldIsEscaped[index] ? text.replacingOccurrences(of: "\"\"", with: "\"") : text
-    }
-}
-
-extension String {
-    /// Replaces every occurrence of `target` (no Foundation).
-    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
-        var result = ""
-        var rest = self[...]
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
-        }
-        result += rest
-        return result
+        return fieldIsEscaped[index] ? text.replacing("\"\"", with: "\"") : text
     }
 }

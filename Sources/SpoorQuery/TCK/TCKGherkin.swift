@@ -113,7 +113,7 @@ private struct TCKGherkinReader {
                         }
                         func substitute(_ text: String) -> String {
                             var result = text
-                            for (key, value) in substitutions { result = result.tckReplacingAll(key, with: value) }
+                            for (key, value) in substitutions { result = result.replacing(key, with: value) }
                             return result
                         }
                         let expanded = steps.map { step in
@@ -206,7 +206,7 @@ private struct TCKGherkinReader {
                 rest = rest.dropFirst()
                 dropped += 1
             }
-            content.append(String(rest).tckReplacingAll("\\\"\\\"\\\"", with: "\"\"\""))
+            content.append(String(rest).replacing("\\\"\\\"\\\"", with: "\"\"\""))
         }
         return content.joined(separator: "\n")
     }
@@ -263,21 +263,6 @@ extension StringProtocol {
     func tckTrimmingTrailingWhitespace() -> String {
         var result = String(self)
         while let last = result.last, last == " " || last == "\t" { result.removeLast() }
-        return result
-    }
-
-    /// Every occurrence of `target` replaced with `replacement` (no Foundation needed).
-    func tckReplacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return String(self) }
-        let source = String(self)
-        var result = ""
-        var rest = source[...]
-        while let range = rest.firstRange(of: target) {
-            result += rest[..<range.lowerBound]
-            result += replacement
-            rest = rest[range.upperBound...]
-        }
-        result += rest
         return result
     }
 }
