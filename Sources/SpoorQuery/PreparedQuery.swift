@@ -12,15 +12,18 @@ public struct PreparedQuery: Sendable {
     public var columns: [String] { bound.columns }
     /// Whether the text starts with `EXPLAIN`.
     public var isExplain: Bool { bound.explain }
+    /// Whether the text starts with `PROFILE` (the cursor's ``QueryCursor/profile`` then has per-operator figures).
+    public var isProfile: Bool { bound.profile }
     /// The parameter names the query uses.
     public var parameterNames: [String] { bound.parameters.keys.sorted() }
 
     let bound: BoundQuery
 
     /// Lexes, parses and binds `text`. Throws a ``QueryError`` of kind `.syntax` or `.semantic`.
-    public static func prepare(_ text: String) throws(QueryError) -> PreparedQuery {
+    /// `procedures` resolves `CALL` names and result columns (an unknown procedure is a `.semantic` error).
+    public static func prepare(_ text: String, procedures: ProcedureRegistry = .standard) throws(QueryError) -> PreparedQuery {
         let statement = try Parser.parse(text)
-        let bound = try Binder.bind(statement, source: text)
+        let bound = try Binder.bind(statement, source: text, procedures: procedures)
         return PreparedQuery(text: text, bound: bound)
     }
 
@@ -32,14 +35,21 @@ public struct PreparedQuery: Sendable {
 
     /// Starts a run. Rows are computed as the cursor is pulled. Throws a ``QueryError`` for a missing parameter;
     /// the cursor throws ``QueryError``s for run-time errors and exceeded limits.
-    public func run(on graph: any GraphAccess, parameters: [String: Value] = [:], limits: QueryLimits = .default) throws(QueryError) -> QueryCursor {
+    /// `procedures` runs `CALL`s (a procedure missing from it runs as it was bound) and is what `spoor.procedures()` lists.
+    public func run(
+        on graph: any GraphAccess, parameters: [String: Value] = [:], limits: QueryLimits = .default,
+        procedures: ProcedureRegistry = .standard
+    ) throws(QueryError) -> QueryCursor {
         for (name, range) in bound.parameters.sorted(by: { $0.value.start < $1.value.start }) where parameters[name] == nil {
             throw QueryError(.semantic, "missing parameter $\(name)", at: range)
         }
         let context = ExecutionContext(graph: graph, parameters: parameters, limits: limits)
         let plan = Planner(graph: graph).plan(bound)
-        let root = OperatorBuilder.build(plan, context: context, width: bound.slotCount)
-        return QueryCursor(columns: bound.columns, outputSlots: bound.outputSlots, root: root, context: context, plan: plan)
+        let profile = bound.profile ? OperatorProfile("Query") : nil
+        let root = OperatorBuilder.build(plan, context: context, width: bound.slotCount, procedures: procedures, profile: profile)
+        let cursor = QueryCursor(columns: bound.columns, outputSlots: bound.outputSlots, root: root, context: context, plan: plan)
+        cursor.profileRoot = profile
+        return cursor
     }
 }
 
@@ -88,4 +98,16 @@ public final class QueryCursor {
 
     /// Relationships expanded so far.
     public var expansions: Int { context.expansions }
+
+    var profileRoot: OperatorProfile?
+
+    /// For a `PROFILE` query, the plan with rows produced and time spent (including inputs) per operator so far, and
+    /// the relationships expanded; print it after pulling all rows. `nil` for other queries.
+    public var profile: String? {
+        guard let profileRoot else { return nil }
+        var lines: [String] = []
+        for child in profileRoot.children { child.render(into: &lines, indent: 0) }
+        lines.append("expansions: \(context.expansions)")
+        return lines.joined(separator: "\n")
+    }
 }

@@ -153,7 +153,7 @@ import Testing
 
     @Test func typeErrors() {
         #expect(Fixture.error("RETURN 1 + true")?.message == "type mismatch: cannot apply '+' to Integer and Boolean")
-        #expect(Fixture.error("RETURN 'a' - 1")?.kind == .runtime)
+        #expect(Fixture.error("RETURN 'a' - 1")?.kind == .semantic)  // literal operands: a compile-time type error
         #expect(Fixture.error("RETURN NOT 1")?.message == "type mismatch: expected a Boolean, found Integer")
         #expect(Fixture.error("MATCH (a) WHERE a.address RETURN a")?.message == "type mismatch: WHERE expects a Boolean, found String")
     }

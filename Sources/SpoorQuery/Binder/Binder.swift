@@ -6,6 +6,8 @@ struct Binder {
     struct Variable {
         var slot: Int
         var kind: VariableKind
+        /// For a `.value` projected by WITH: its type when known at compile time (a literal, a list, a map, …).
+        var valueType: StaticType? = nil
     }
 
     private let bytes: [UInt8]
@@ -16,11 +18,13 @@ struct Binder {
     private var aggregateSink: [BoundProjection.Aggregate]?
     private var aggregateContext = "here"
     private var insideAggregate = false
+    private var procedures = ProcedureRegistry.standard
 
     init(source: String) { bytes = Array(source.utf8) }
 
-    static func bind(_ statement: QueryStatement, source: String) throws(QueryError) -> BoundQuery {
+    static func bind(_ statement: QueryStatement, source: String, procedures: ProcedureRegistry = .standard) throws(QueryError) -> BoundQuery {
         var binder = Binder(source: source)
+        binder.procedures = procedures
         return try binder.bindQuery(statement)
     }
 
@@ -39,10 +43,29 @@ struct Binder {
     // MARK: Query
 
     private mutating func bindQuery(_ statement: QueryStatement) throws(QueryError) -> BoundQuery {
+        let first = try bindSingle(statement.clauses)
+        var unions: [(all: Bool, steps: [BoundStep], outputSlots: [Int])] = []
+        for part in statement.unions {
+            if let previous = statement.unions.first, previous.all != part.all {
+                throw semantic("cannot mix UNION and UNION ALL in one query", part.range)
+            }
+            scope = [:]
+            let bound = try bindSingle(part.clauses)
+            guard bound.columns == first.columns else {
+                throw semantic("all queries in a UNION must return the same column names: [\(first.columns.joined(separator: ", "))] before UNION, [\(bound.columns.joined(separator: ", "))] after it", part.range)
+            }
+            unions.append((part.all, bound.steps, bound.outputSlots))
+        }
+        return BoundQuery(
+            steps: first.steps, slotCount: slotCount, columns: first.columns, outputSlots: first.outputSlots, parameters: parameters,
+            explain: statement.explain, profile: statement.profile, unions: unions)
+    }
+
+    private mutating func bindSingle(_ clauses: [Clause]) throws(QueryError) -> (steps: [BoundStep], columns: [String], outputSlots: [Int]) {
         var steps: [BoundStep] = []
         var columns: [String] = []
         var outputSlots: [Int] = []
-        for clause in statement.clauses {
+        for clause in clauses {
             switch clause {
             case .match(let match):
                 steps.append(.match(try bindMatch(match)))
@@ -61,11 +84,111 @@ struct Binder {
                 columns = bound.items.map(\.name)
                 outputSlots = bound.items.map(\.slot)
                 steps.append(.projection(bound))
+            case .call(let call):
+                let standalone = clauses.count == 1
+                let bound = try bindCall(call, standalone: standalone)
+                if standalone {
+                    columns = bound.yields.map(\.name)
+                    outputSlots = bound.yields.map(\.slot)
+                }
+                steps.append(.call(bound))
             }
         }
-        return BoundQuery(
-            steps: steps, slotCount: slotCount, columns: columns, outputSlots: outputSlots, parameters: parameters,
-            explain: statement.explain)
+        return (steps, columns, outputSlots)
+    }
+
+    // MARK: Pattern predicates
+
+    private mutating func bindPatternPredicate(_ part: PatternPart) throws(QueryError) -> BoundExpression {
+        for node in part.nodes {
+            if let name = node.variable, scope[name] == nil {
+                throw semantic("a pattern predicate cannot introduce the new variable '\(name)'; match it in MATCH first", node.variableRange ?? part.range)
+            }
+        }
+        for relationship in part.relationships {
+            if let name = relationship.variable, scope[name] == nil {
+                throw semantic("a pattern predicate cannot introduce the new variable '\(name)'; match it in MATCH first", relationship.variableRange ?? part.range)
+            }
+        }
+        if part.pathVariable != nil || part.shortest != nil {
+            throw semantic("a pattern predicate cannot name a path or use shortestPath", part.range)
+        }
+        let saved = scope
+        let match = try bindMatch(MatchClause(optional: false, patterns: [part], predicate: nil, range: part.range))
+        scope = saved
+        var outer = Set<Int>()
+        let inScope = Set(saved.values.map(\.slot))
+        for node in match.nodes where inScope.contains(node.slot) { outer.insert(node.slot) }
+        for relationship in match.relationships where inScope.contains(relationship.slot) { outer.insert(relationship.slot) }
+        for predicate in match.predicates { outer.formUnion(predicate.slots.intersection(inScope)) }
+        return .patternExists(PatternExistence(match: match, outerSlots: outer), part.range)
+    }
+
+    // MARK: CALL
+
+    private mutating func bindCall(_ call: CallClause, standalone: Bool) throws(QueryError) -> BoundCall {
+        guard let procedure = procedures.procedure(named: call.name) else {
+            throw semantic("unknown procedure '\(call.name)'; CALL spoor.procedures() lists the procedures", call.nameRange)
+        }
+        var arguments: [BoundExpression] = []
+        if let written = call.arguments {
+            guard written.count == procedure.parameters.count else {
+                let expected = procedure.parameters.map { "\($0.name) :: \($0.type.rawValue)" }.joined(separator: ", ")
+                throw semantic("\(procedure.name)(\(expected)) takes \(procedure.parameters.count) argument\(procedure.parameters.count == 1 ? "" : "s"), found \(written.count)", call.range)
+            }
+            for (argument, parameter) in zip(written, procedure.parameters) {
+                let bound = try bindExpression(argument)
+                if case .literal(let value) = bound, !parameter.type.accepts(value) {
+                    throw semantic("type mismatch: argument '\(parameter.name)' of \(procedure.name) expects \(parameter.type.rawValue), found \(value.typeName)", argument.range)
+                }
+                arguments.append(bound)
+            }
+        } else {
+            guard standalone else {
+                throw semantic("CALL \(procedure.name) inside a query needs its arguments in parentheses", call.nameRange)
+            }
+            for parameter in procedure.parameters {
+                if parameters[parameter.name] == nil { parameters[parameter.name] = call.nameRange }
+                arguments.append(.parameter(parameter.name, call.nameRange))
+            }
+        }
+        var yields: [(column: Int, slot: Int, name: String)] = []
+        var items: [(column: Int, name: String, range: SourceRange)] = []
+        if let written = call.yields {
+            for item in written {
+                guard let column = procedure.outputs.firstIndex(where: { $0.name == item.name }) else {
+                    throw semantic("procedure \(procedure.name) has no result column '\(item.name)'; it yields \(procedure.outputs.map(\.name).joined(separator: ", "))", item.nameRange)
+                }
+                items.append((column, item.alias ?? item.name, item.aliasRange ?? item.nameRange))
+            }
+        } else if call.yieldStar, !standalone {
+            throw QueryError(.syntax, "YIELD * is only allowed in a standalone CALL; name the result columns", at: call.range)
+        } else if call.yieldStar || standalone {
+            for (column, output) in procedure.outputs.enumerated() { items.append((column, output.name, call.range)) }
+        } else if !procedure.outputs.isEmpty {
+            throw semantic("CALL \(procedure.name) inside a query must name its result columns with YIELD", call.range)
+        }
+        for item in items {
+            if scope[item.name] != nil { throw semantic("variable '\(item.name)' is already defined", item.range) }
+            let slot = newSlot()
+            let kind: VariableKind
+            switch procedure.outputs[item.column].type {
+            case .node: kind = .node
+            case .relationship: kind = .relationship
+            case .path: kind = .path
+            default: kind = .value
+            }
+            scope[item.name] = Variable(slot: slot, kind: kind)
+            yields.append((item.column, slot, item.name))
+        }
+        var predicate: (expression: BoundExpression, text: String)?
+        if let written = call.predicate {
+            aggregateContext = "in WHERE"
+            predicate = (try bindExpression(written), text(written.range))
+        }
+        return BoundCall(
+            procedure: procedure, arguments: arguments, yields: yields, predicate: predicate, range: call.nameRange,
+            passThrough: !standalone && procedure.outputs.isEmpty)
     }
 
     // MARK: MATCH
@@ -89,6 +212,10 @@ struct Binder {
             if let existing = binder.scope[name] {
                 let compatible = existing.kind == kind || existing.kind == .value
                     || (kind == .relationship && existing.kind == .relationshipList)
+                if existing.kind == .value, let type = existing.valueType, type != .null,
+                    !(type == .list && kind == .relationshipList), type != (kind == .node ? .node : .relationship) {
+                    throw binder.semantic("variable '\(name)' is already bound to a \(type.name), so it cannot be used as a \(kind.rawValue)", range ?? clause.range)
+                }
                 guard compatible else {
                     throw binder.semantic("variable '\(name)' is already bound to a \(existing.kind.rawValue), so it cannot be used as a \(kind.rawValue)", range ?? clause.range)
                 }
@@ -123,7 +250,13 @@ struct Binder {
                         throw semantic("relationship variable '\(name)' is used twice in one MATCH", relationship.variableRange ?? relationship.range)
                     }
                 }
-                let kind: VariableKind = relationship.length == nil ? .relationship : .relationshipList
+                if part.shortest != nil, part.relationships.count != 1 {
+                    throw semantic("shortestPath and allShortestPaths need a pattern with exactly one relationship", part.range)
+                }
+                if part.shortest != nil, let length = relationship.length, length.min > 1 {
+                    throw semantic("shortestPath and allShortestPaths support a minimum length of 0 or 1 only", relationship.range)
+                }
+                let kind: VariableKind = relationship.length == nil && part.shortest == nil ? .relationship : .relationshipList
                 let (slot, isNew) = try declare(relationship.variable, range: relationship.variableRange, kind: kind, binder: &self)
                 if isNew { introduced.append(slot) }
                 if !isNew, relationship.length != nil, let variableRange = relationship.variableRange {
@@ -138,7 +271,8 @@ struct Binder {
                 }
                 relationships.append(BoundMatch.Relationship(
                     slot: slot, name: names[slot] ?? "", from: nodeSlots[offset], to: nodeSlots[offset + 1],
-                    direction: direction, types: relationship.types, length: relationship.length, boundBefore: !isNew))
+                    direction: direction, types: relationship.types,
+                    length: relationship.length ?? (part.shortest != nil ? (1, 1) : nil), boundBefore: !isNew, shortest: part.shortest))
                 if !relationship.properties.isEmpty {
                     if relationship.length != nil {
                         throw semantic("property maps on variable-length relationships are not supported", relationship.range)
@@ -217,6 +351,9 @@ struct Binder {
             for (name, variable) in visible { projected.append((name, nil, variable.kind, .slot(variable.slot))) }
         }
         for item in clause.items {
+            if case .pattern = item.expression.kind {
+                throw QueryError(.syntax, "a pattern cannot be projected in \(clauseName); use exists(…) or a pattern comprehension", at: item.expression.range)
+            }
             aggregateSink = []
             aggregateContext = "here"
             let bound = try bindExpression(item.expression)
@@ -263,7 +400,11 @@ struct Binder {
                 item.slot = slot
                 allItems.append(item)
             }
-            newScope[entry.name] = Variable(slot: slot, kind: entry.kind)
+            var valueType: StaticType?
+            if entry.kind == .value, let expression = entry.expression {
+                valueType = StaticType.of(expression, variable: { staticType(ofVariable: $0) })
+            }
+            newScope[entry.name] = Variable(slot: slot, kind: entry.kind, valueType: valueType)
         }
         let isAggregating = !aggregates.isEmpty
 
@@ -297,6 +438,10 @@ struct Binder {
         var predicate: (expression: BoundExpression, text: String)?
         if let where_ = clause.predicate {
             aggregateContext = "in WHERE"
+            // Without aggregation, WITH … WHERE also sees the variables from before the WITH (their slots are
+            // still in the row).
+            if !isAggregating { scope = previousScope.merging(newScope) { _, new in new } }
+            defer { scope = newScope }
             predicate = (try bindExpression(where_), text(where_.range))
         }
         return BoundProjection(
@@ -336,8 +481,22 @@ struct Binder {
 
     // MARK: Expressions
 
+    private func staticType(ofVariable name: String) -> StaticType? {
+        switch scope[name]?.kind {
+        case .node: return .node
+        case .relationship: return .relationship
+        case .path: return .path
+        case .relationshipList: return .list
+        case .value: return scope[name]?.valueType
+        case nil: return nil
+        }
+    }
+
     mutating func bindExpression(_ expression: Expression) throws(QueryError) -> BoundExpression {
         let range = expression.range
+        if let message = StaticType.error(in: expression, variable: { staticType(ofVariable: $0) }) {
+            throw semantic(message, range)
+        }
         switch expression.kind {
         case .literal(let value):
             return .literal(value)
@@ -381,17 +540,36 @@ struct Binder {
             case .and: return .and(a, b, range)
             case .or: return .or(a, b, range)
             case .xor: return .xor(a, b, range)
-            case .regexMatch: throw semantic("the regular expression operator '=~' is not supported yet", range)
             default: return .binary(op, a, b, range)
             }
         case .isNull(let operand, let negated):
             return .isNull(try bindExpression(operand), negated: negated)
         case .countStar:
             return try bindAggregate(.countStar, distinct: false, arguments: [], range: range)
+        case .pattern(let part):
+            return try bindPatternPredicate(part)
+        case .patternComprehension(let part, let predicate, let projection):
+            if part.shortest != nil { throw semantic("a pattern comprehension cannot use shortestPath", part.range) }
+            let saved = scope
+            defer { scope = saved }
+            let match = try bindMatch(MatchClause(optional: false, patterns: [part], predicate: predicate, range: part.range))
+            let boundProjection = try bindExpression(projection)
+            let inScope = Set(saved.values.map(\.slot))
+            var outer = boundProjection.slots.intersection(inScope)
+            for node in match.nodes where inScope.contains(node.slot) { outer.insert(node.slot) }
+            for relationship in match.relationships where inScope.contains(relationship.slot) { outer.insert(relationship.slot) }
+            for predicate in match.predicates { outer.formUnion(predicate.slots.intersection(inScope)) }
+            return .patternComprehension(PatternExistence(match: match, outerSlots: outer), projection: boundProjection, range)
         case .function(let name, let distinct, let arguments):
             let lower = name.lowercased()
-            if let kind = BoundProjection.Aggregate.Kind(rawValue: lower), kind != .countStar {
+            if lower == "exists", arguments.count == 1, case .pattern(let part) = arguments[0].kind {
+                return try bindPatternPredicate(part)
+            }
+            if let kind = BoundProjection.Aggregate.Kind.allCases.first(where: { $0.rawValue.lowercased() == lower }), kind != .countStar {
                 return try bindAggregate(kind, distinct: distinct, arguments: arguments, range: range)
+            }
+            if let quantifier = BoundExpression.Function(quantifier: lower) {
+                return try bindQuantifier(quantifier, name: name, arguments: arguments, range: range)
             }
             guard let function = BoundExpression.Function.allCases.first(where: { $0.rawValue.lowercased() == lower }) else {
                 throw semantic("unknown function '\(name)'", range)
@@ -417,12 +595,38 @@ struct Binder {
             let boundList = try bindExpression(list)
             let slot = newSlot()
             let saved = scope[variable]
-            scope[variable] = Variable(slot: slot, kind: .value)
-            defer { scope[variable] = saved }
+            let elementType = StaticType.elementType(of: list, variable: { staticType(ofVariable: $0) })
+            scope[variable] = Variable(slot: slot, kind: .value, valueType: elementType)
+            // Aggregates are allowed in the list, not in the per-element predicate and projection.
+            let savedSink = aggregateSink
+            let savedContext = aggregateContext
+            aggregateSink = nil
+            aggregateContext = "inside a list comprehension or quantifier"
+            defer {
+                scope[variable] = saved
+                aggregateSink = savedSink
+                aggregateContext = savedContext
+            }
             let boundPredicate: BoundExpression? = if let predicate { try bindExpression(predicate) } else { nil }
             let boundProjection: BoundExpression? = if let projection { try bindExpression(projection) } else { nil }
             return .listComprehension(slot: slot, list: boundList, predicate: boundPredicate, projection: boundProjection, range)
         }
+    }
+
+    /// `all(x IN list WHERE p)` and friends: bound as the quantifier function applied to `[x IN list | p]`, the list of
+    /// the predicate's values (true, false or null), which the function then folds with three-valued logic.
+    private mutating func bindQuantifier(
+        _ function: BoundExpression.Function, name: String, arguments: [Expression], range: SourceRange
+    ) throws(QueryError) -> BoundExpression {
+        guard arguments.count == 1,
+            case .listComprehension(let variable, let variableRange, let list, let predicate?, nil) = arguments[0].kind
+        else {
+            throw semantic("\(name)() expects 'variable IN list WHERE predicate'", range)
+        }
+        let rewritten = Expression(
+            .listComprehension(variable: variable, variableRange: variableRange, list: list, predicate: nil, projection: predicate),
+            arguments[0].range, height: arguments[0].height)
+        return .function(function, [try bindExpression(rewritten)], range)
     }
 
     private mutating func bindAggregate(
@@ -433,11 +637,19 @@ struct Binder {
             throw semantic("aggregate function \(display) is not allowed \(aggregateContext == "here" ? "here" : aggregateContext); aggregate in RETURN or WITH", range)
         }
         guard !insideAggregate else { throw semantic("aggregate functions cannot be nested: \(display) inside another aggregate", range) }
-        if kind != .countStar, arguments.count != 1 {
-            throw semantic("\(display) takes 1 argument, found \(arguments.count)", range)
+        if let random = arguments.first(where: { $0.callsRand }) {
+            throw semantic("\(display) cannot aggregate a non-deterministic value: rand() is not allowed in an aggregate's argument", random.range)
+        }
+        let isPercentile = kind == .percentileCont || kind == .percentileDisc
+        if kind != .countStar, arguments.count != (isPercentile ? 2 : 1) {
+            throw semantic("\(display) takes \(isPercentile ? 2 : 1) argument\(isPercentile ? "s" : ""), found \(arguments.count)", range)
         }
         var argument: BoundExpression?
-        if let first = arguments.first {
+        if isPercentile {
+            insideAggregate = true
+            defer { insideAggregate = false }
+            argument = .list([try bindExpression(arguments[0]), try bindExpression(arguments[1])])
+        } else if let first = arguments.first {
             insideAggregate = true
             defer { insideAggregate = false }
             argument = try bindExpression(first)
@@ -458,7 +670,7 @@ extension BoundExpression {
     func mapAggregates(_ transform: (Int) -> BoundExpression) -> BoundExpression {
         switch self {
         case .aggregate(let index): return transform(index)
-        case .literal, .parameter, .slot, .buildPath: return self
+        case .literal, .parameter, .slot, .buildPath, .patternExists, .patternComprehension: return self
         case .property(let base, let key, let range): return .property(base.mapAggregates(transform), key: key, range)
         case .hasLabels(let base, let labels, let range): return .hasLabels(base.mapAggregates(transform), labels: labels, range)
         case .subscriptAccess(let base, let index, let range):

@@ -21,6 +21,10 @@ indirect enum BoundExpression: Sendable {
     case aggregate(Int)
     case caseExpression(subject: BoundExpression?, branches: [(BoundExpression, BoundExpression)], otherwise: BoundExpression?)
     case listComprehension(slot: Int, list: BoundExpression, predicate: BoundExpression?, projection: BoundExpression?, SourceRange)
+    /// A pattern predicate: whether the match has at least one row, given the current row.
+    case patternExists(PatternExistence, SourceRange)
+    /// A pattern comprehension: the projection for every match of the pattern, given the current row.
+    case patternComprehension(PatternExistence, projection: BoundExpression, SourceRange)
     /// A path from the node in `start` along the relationships (or relationship lists) in `relationships`.
     case buildPath(start: Int, relationships: [Int])
 
@@ -29,6 +33,22 @@ indirect enum BoundExpression: Sendable {
         case id, labels, type, size, length, coalesce, toString, toInteger, toFloat, toBoolean, abs, keys, properties
         case nodes, relationships, startNode, endNode, head, last, tail, toLower, toUpper, trim, exists, range
         case sign, round, floor, ceil, sqrt, reverse, split, substring, replace, left, right
+        /// The quantifiers `all`, `any`, `none`, `single`: their one argument is the list of predicate values.
+        case quantifierAll = "all", quantifierAny = "any", quantifierNone = "none", quantifierSingle = "single"
+        case rand
+        /// `datetime({epochSeconds: t})` and `spoor.time(t)`: unix seconds as an ISO-8601 UTC String (see ``UnixTime``).
+        case datetime, spoorTime = "spoor.time"
+
+        /// The quantifier named `name` (lower case), or `nil`.
+        init?(quantifier name: String) {
+            switch name {
+            case "all": self = .quantifierAll
+            case "any": self = .quantifierAny
+            case "none": self = .quantifierNone
+            case "single": self = .quantifierSingle
+            default: return nil
+            }
+        }
 
         /// Accepted argument counts.
         var arity: ClosedRange<Int> {
@@ -38,6 +58,7 @@ indirect enum BoundExpression: Sendable {
             case .split, .left, .right: return 2...2
             case .substring: return 2...3
             case .replace: return 3...3
+            case .rand: return 0...0
             default: return 1...1
             }
         }
@@ -47,6 +68,7 @@ indirect enum BoundExpression: Sendable {
     func collectSlots(into slots: inout Set<Int>) {
         switch self {
         case .literal, .parameter, .aggregate: break
+        case .patternExists(let pattern, _), .patternComprehension(let pattern, _, _): slots.formUnion(pattern.outerSlots)
         case .buildPath(let start, let relationships):
             slots.insert(start)
             slots.formUnion(relationships)

@@ -7,6 +7,9 @@ struct BoundQuery: Sendable {
     /// Every parameter the query uses, with where it is first used.
     var parameters: [String: SourceRange]
     var explain: Bool
+    var profile = false
+    /// The queries after the first (`UNION [ALL]`); their output slots map onto `outputSlots`.
+    var unions: [(all: Bool, steps: [BoundStep], outputSlots: [Int])] = []
 }
 
 /// One step of a bound query, in clause order.
@@ -14,6 +17,19 @@ enum BoundStep: Sendable {
     case match(BoundMatch)
     case unwind(BoundExpression, slot: Int)
     case projection(BoundProjection)
+    case call(BoundCall)
+}
+
+/// `CALL proc(args) YIELD …`.
+struct BoundCall: Sendable {
+    var procedure: Procedure
+    var arguments: [BoundExpression]
+    /// Output column index → slot.
+    var yields: [(column: Int, slot: Int, name: String)]
+    var predicate: (expression: BoundExpression, text: String)?
+    var range: SourceRange
+    /// A void procedure inside a query passes each input row through once.
+    var passThrough = false
 }
 
 /// A `MATCH` with its pattern flattened to nodes and relationships over slots.
@@ -35,6 +51,8 @@ struct BoundMatch: Sendable {
         var length: (min: Int, max: Int?)?
         /// The slot was bound by an earlier clause: the expansion must find that relationship.
         var boundBefore: Bool
+        /// `shortestPath` / `allShortestPaths`.
+        var shortest: ShortestKind? = nil
     }
 
     struct Predicate: Sendable {
@@ -65,7 +83,11 @@ struct BoundProjection: Sendable {
     }
 
     struct Aggregate: Sendable {
-        enum Kind: String, Sendable { case count, countStar = "count(*)", sum, min, max, collect, avg }
+        enum Kind: String, Sendable, CaseIterable {
+            case count, countStar = "count(*)", sum, min, max, collect, avg
+            /// `percentileCont(x, p)` / `percentileDisc(x, p)`: the argument is bound as the list `[x, p]`.
+            case percentileCont, percentileDisc
+        }
         var kind: Kind
         var distinct: Bool
         var argument: BoundExpression?

@@ -82,6 +82,7 @@ struct Accumulator {
     private var sawAmount = false
     private var best: Value?
     private var items: [Value] = []
+    private var percentile: Double?
 
     init(_ aggregate: BoundProjection.Aggregate) { self.aggregate = aggregate }
 
@@ -119,6 +120,15 @@ struct Accumulator {
             }
         case .collect:
             items.append(value)
+        case .percentileCont, .percentileDisc:
+            // The argument is [x, p]: keep x (when not null) and check p on every row.
+            guard case .list(let pair) = value, pair.count == 2 else { return }
+            percentile = try Percentile.fraction(pair[1], aggregate)
+            if case .null = pair[0] { return }
+            guard ValueOperations.Number(pair[0]) != nil else {
+                throw QueryError(.runtime, "type mismatch: \(aggregate.kind.rawValue)() expects numbers, found \(pair[0].typeName)", at: aggregate.range)
+            }
+            items.append(pair[0])
         }
     }
 
@@ -126,6 +136,8 @@ struct Accumulator {
         switch aggregate.kind {
         case .count, .countStar: return .integer(count)
         case .collect: return .list(items)
+        case .percentileCont, .percentileDisc:
+            return Percentile.result(of: items, percentile ?? 0, continuous: aggregate.kind == .percentileCont)
         case .min, .max: return best ?? .null
         case .avg:
             guard count > 0 else { return .null }

@@ -186,6 +186,10 @@ final class ExecutionContext {
                 result.append(try projection.map { (e) throws(QueryError) in try evaluate(e, scratch, aggregates: aggregates) } ?? item)
             }
             return .list(result)
+        case .patternExists(let pattern, _):
+            return .bool(try patternHasMatch(pattern, row))
+        case .patternComprehension(let pattern, let projection, _):
+            return try patternComprehension(pattern, projection: projection, row)
         case .buildPath(let start, let relationships):
             guard start < row.count, case .node(var current) = row[start] else { return .null }
             var nodes = [current]
@@ -226,10 +230,7 @@ final class ExecutionContext {
         switch op {
         case .equal: return ValueOperations.equals(a, b).map(Value.bool) ?? .null
         case .notEqual: return ValueOperations.equals(a, b).map { .bool(!$0) } ?? .null
-        case .less: return ValueOperations.compare(a, b).map { .bool($0 < 0) } ?? .null
-        case .lessEqual: return ValueOperations.compare(a, b).map { .bool($0 <= 0) } ?? .null
-        case .greater: return ValueOperations.compare(a, b).map { .bool($0 > 0) } ?? .null
-        case .greaterEqual: return ValueOperations.compare(a, b).map { .bool($0 >= 0) } ?? .null
+        case .less, .lessEqual, .greater, .greaterEqual: return ValueOperations.ordered(op, a, b)
         case .inList:
             switch b {
             case .null: return .null
@@ -255,7 +256,9 @@ final class ExecutionContext {
             }
         case .add, .subtract, .multiply, .divide, .modulo, .power:
             return try ValueOperations.arithmetic(op, a, b, range)
-        case .and, .or, .xor, .regexMatch:
+        case .regexMatch:
+            return try ValueOperations.regexMatch(a, b, range)
+        case .and, .or, .xor:
             throw QueryError(.runtime, "internal: unexpected operator \(op.rawValue)", at: range)
         }
     }

@@ -12,9 +12,9 @@ final class ExpandSource: RowSource {
         self.context = context
     }
 
-    private func expand(_ node: NodeID) throws(QueryError) -> [GraphRelationship] {
+    private func expand(_ node: NodeID, direction: ExpandDirection? = nil) throws(QueryError) -> [GraphRelationship] {
         do {
-            let found = try context.graph.expand(node, direction: spec.direction, types: spec.types)
+            let found = try context.graph.expand(node, direction: direction ?? spec.direction, types: spec.types)
             try context.countExpansions(found.count)
             return found
         } catch let error as QueryError {
@@ -48,6 +48,15 @@ final class ExpandSource: RowSource {
         pending.removeAll(keepingCapacity: true)
         pendingPosition = 0
         guard spec.from < row.count, case .node(let start) = row[spec.from] else { return }
+        if let shortest = spec.shortest {
+            guard spec.to < row.count, case .node(let goal) = row[spec.to] else { return }
+            for path in try shortestPaths(from: start, to: goal, all: shortest == .all) {
+                var out = row
+                out[spec.relationship] = .list(path.map(Value.relationship))
+                pending.append(out)
+            }
+            return
+        }
         let usedIDs = used(in: row)
         guard let bounds = spec.length else {
             for r in try expand(start) where !usedIDs.contains(r.id) {
@@ -70,7 +79,7 @@ final class ExpandSource: RowSource {
         func emit(_ end: NodeID) {
             guard path.count >= bounds.min, accepts(row, end: end) else { return }
             var out = row
-            out[spec.relationship] = .list(path.map(Value.relationship))
+            out[spec.relationship] = .list((spec.reversed ? path.reversed() : path).map(Value.relationship))
             out[spec.to] = .node(end)
             pending.append(out)
         }
@@ -95,6 +104,80 @@ final class ExpandSource: RowSource {
                 path.removeLast()
             }
         }
+    }
+
+    /// Shortest paths from `start` to `goal` by breadth-first search from both ends (the smaller frontier grows first).
+    /// Every relationship read counts against `maxExpansions`.
+    private func shortestPaths(from start: NodeID, to goal: NodeID, all: Bool) throws(QueryError) -> [[GraphRelationship]] {
+        let minimum = spec.length?.min ?? 1
+        let maximum = spec.length?.max ?? Int.max
+        if start == goal { return minimum == 0 ? [[]] : [] }
+        if maximum < 1 { return [] }
+        let reverse: ExpandDirection = spec.direction == .outgoing ? .incoming : (spec.direction == .incoming ? .outgoing : .both)
+        // parents[node] = (neighbour one step closer to that side's origin, relationship between them).
+        var forwardDepth: [NodeID: Int] = [start: 0]
+        var backwardDepth: [NodeID: Int] = [goal: 0]
+        var forwardParents: [NodeID: [(NodeID, GraphRelationship)]] = [:]
+        var backwardParents: [NodeID: [(NodeID, GraphRelationship)]] = [:]
+        var forwardFrontier = [start]
+        var backwardFrontier = [goal]
+        var forwardLevel = 0
+        var backwardLevel = 0
+        var meeting: [NodeID] = []
+        while meeting.isEmpty, !forwardFrontier.isEmpty, !backwardFrontier.isEmpty, forwardLevel + backwardLevel < maximum {
+            let growForward = forwardFrontier.count <= backwardFrontier.count
+            let level = (growForward ? forwardLevel : backwardLevel) + 1
+            var next: [NodeID] = []
+            for node in growForward ? forwardFrontier : backwardFrontier {
+                for r in try expand(node, direction: growForward ? spec.direction : reverse) {
+                    try context.tick()
+                    let other = r.start == node ? r.end : r.start
+                    if growForward {
+                        if let depth = forwardDepth[other] {
+                            if depth == level { forwardParents[other, default: []].append((node, r)) }
+                            continue
+                        }
+                        forwardDepth[other] = level
+                        forwardParents[other] = [(node, r)]
+                    } else {
+                        if let depth = backwardDepth[other] {
+                            if depth == level { backwardParents[other, default: []].append((node, r)) }
+                            continue
+                        }
+                        backwardDepth[other] = level
+                        backwardParents[other] = [(node, r)]
+                    }
+                    next.append(other)
+                }
+            }
+            if growForward { forwardLevel = level; forwardFrontier = next } else { backwardLevel = level; backwardFrontier = next }
+            let candidates = next.filter { growForward ? backwardDepth[$0] != nil : forwardDepth[$0] != nil }
+            let lengths = candidates.map { (forwardDepth[$0] ?? 0) + (backwardDepth[$0] ?? 0) }
+            if let best = lengths.min(), best <= maximum {
+                meeting = zip(candidates, lengths).filter { $0.1 == best }.map(\.0)
+            }
+        }
+        func chains(_ node: NodeID, _ parents: [NodeID: [(NodeID, GraphRelationship)]], _ origin: NodeID) -> [[GraphRelationship]] {
+            if node == origin { return [[]] }
+            var result: [[GraphRelationship]] = []
+            for (previous, r) in parents[node] ?? [] {
+                for chain in chains(previous, parents, origin) {
+                    result.append(chain + [r])
+                    if !all { return result }
+                }
+            }
+            return result
+        }
+        var paths: [[GraphRelationship]] = []
+        for node in meeting {
+            for head in chains(node, forwardParents, start) {
+                for tail in chains(node, backwardParents, goal) {
+                    paths.append(head + tail.reversed())
+                    if !all { return paths }
+                }
+            }
+        }
+        return paths.filter { $0.count >= minimum }
     }
 
     func next() throws(QueryError) -> [Value]? {

@@ -7,6 +7,7 @@ enum Functions {
     }
 
     static func call(_ function: BoundExpression.Function, _ arguments: [Value], graph: any GraphAccess, range: SourceRange) throws -> Value {
+        if function == .rand { return .float(Double.random(in: 0..<1)) }
         guard let first = arguments.first else { return .null }
         if case .null = first, function != .exists { return .null }
         switch function {
@@ -170,6 +171,18 @@ enum Functions {
                 throw mismatch(function, first, range)
             }
             return .string(text.replacingAll(search, with: replacement))
+        case .quantifierAll, .quantifierAny, .quantifierNone, .quantifierSingle:
+            guard case .list(let outcomes) = first else { throw mismatch(function, first, range) }
+            return try quantify(function, outcomes, range)
+        case .rand:
+            return .float(Double.random(in: 0..<1))
+        case .spoorTime:
+            return try UnixTime.format(first, function: "spoor.time()", range: range)
+        case .datetime:
+            guard case .map(let entries) = first, entries.count == 1, let seconds = entries["epochSeconds"] else {
+                throw QueryError(.runtime, "datetime() is only supported as datetime({epochSeconds: t}); Spoor has no temporal type", at: range)
+            }
+            return try UnixTime.format(seconds, function: "datetime()", range: range)
         case .range:
             guard case .integer(let start) = first, case .integer(let end) = arguments[1] else { throw mismatch(function, first, range) }
             var step: Int64 = 1
@@ -189,6 +202,31 @@ enum Functions {
                 current = next
             }
             return .list(result)
+        }
+    }
+}
+
+extension Functions {
+    /// Folds the predicate values of a quantifier with openCypher's three-valued logic: a null value makes the result
+    /// null unless the non-null values alone decide it.
+    static func quantify(_ function: BoundExpression.Function, _ outcomes: [Value], _ range: SourceRange) throws(QueryError) -> Value {
+        var trues = 0
+        var falses = 0
+        var nulls = 0
+        for outcome in outcomes {
+            switch outcome {
+            case .bool(true): trues += 1
+            case .bool(false): falses += 1
+            case .null: nulls += 1
+            default:
+                throw QueryError(.runtime, "type mismatch: the predicate of \(function.rawValue)() must be a Boolean, found \(outcome.typeName)", at: range)
+            }
+        }
+        switch function {
+        case .quantifierAll: return falses > 0 ? .bool(false) : (nulls > 0 ? .null : .bool(true))
+        case .quantifierAny: return trues > 0 ? .bool(true) : (nulls > 0 ? .null : .bool(false))
+        case .quantifierNone: return trues > 0 ? .bool(false) : (nulls > 0 ? .null : .bool(true))
+        default: return trues > 1 ? .bool(false) : (nulls > 0 ? .null : .bool(trues == 1))
         }
     }
 }

@@ -1,11 +1,34 @@
 /// Builds the iterator tree for a plan.
 enum OperatorBuilder {
-    static func build(_ plan: PlanNode, context: ExecutionContext, width: Int, argument: ArgumentSource? = nil) -> any RowSource {
+    static func build(
+        _ plan: PlanNode, context: ExecutionContext, width: Int, argument: ArgumentSource? = nil,
+        procedures: ProcedureRegistry = .standard, profile parent: OperatorProfile? = nil
+    ) -> any RowSource {
+        let stats = parent.map { parent in
+            let stats = OperatorProfile(plan.operation.summary)
+            parent.children.append(stats)
+            return stats
+        }
+        let source = buildOperator(plan, context: context, width: width, argument: argument, procedures: procedures, profile: stats)
+        guard let stats else { return source }
+        return ProfiledSource(source, stats: stats)
+    }
+
+    private static func buildOperator(
+        _ plan: PlanNode, context: ExecutionContext, width: Int, argument: ArgumentSource?,
+        procedures: ProcedureRegistry, profile: OperatorProfile?
+    ) -> any RowSource {
         func input(_ index: Int = 0, _ argument: ArgumentSource? = argument) -> any RowSource {
             guard index < plan.children.count else { return StartSource(width: width) }
-            return build(plan.children[index], context: context, width: width, argument: argument)
+            return build(plan.children[index], context: context, width: width, argument: argument, procedures: procedures, profile: profile)
         }
         switch plan.operation {
+        case .union(_, let sources, let target):
+            let inputs = plan.children.indices.map { input($0) }
+            return UnionSource(inputs: inputs, sources: sources, target: target, width: width)
+        case .procedureCall(let call):
+            let procedure = procedures.procedure(named: call.procedure.name) ?? call.procedure
+            return ProcedureCallSource(input: input(), call: call, procedure: procedure, procedures: procedures, context: context)
         case .start:
             return StartSource(width: width)
         case .argument:

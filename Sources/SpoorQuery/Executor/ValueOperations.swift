@@ -86,6 +86,19 @@ enum ValueOperations {
         }
     }
 
+    /// `a op b` for `<`, `<=`, `>`, `>=`: false when a number is compared with NaN (as IEEE 754 says), null when the
+    /// values are not comparable.
+    static func ordered(_ op: BinaryOperator, _ a: Value, _ b: Value) -> Value {
+        if let x = Number(a), let y = Number(b), x.doubleValue.isNaN || y.doubleValue.isNaN { return .bool(false) }
+        guard let sign = compare(a, b) else { return .null }
+        switch op {
+        case .less: return .bool(sign < 0)
+        case .lessEqual: return .bool(sign <= 0)
+        case .greater: return .bool(sign > 0)
+        default: return .bool(sign >= 0)
+        }
+    }
+
     /// Cypher `<` and friends: the sign of the comparison, or `nil` (null) when the values are not comparable.
     static func compare(_ a: Value, _ b: Value) -> Int? {
         switch (a, b) {
@@ -232,6 +245,19 @@ enum ValueOperations {
             }
             return value
         }
+    }
+
+    /// `a =~ b`: whether the whole string `a` matches the regular expression `b`; null unless both are strings.
+    /// An invalid pattern is a runtime error.
+    static func regexMatch(_ a: Value, _ b: Value, _ range: SourceRange) throws(QueryError) -> Value {
+        guard case .string(let text) = a, case .string(let pattern) = b else { return .null }
+        let regex: Regex<AnyRegexOutput>
+        do {
+            regex = try Regex(pattern)
+        } catch {
+            throw QueryError(.runtime, "invalid regular expression '\(pattern)'", at: range)
+        }
+        return .bool(text.wholeMatch(of: regex) != nil)
     }
 
     static func negate(_ a: Value, _ range: SourceRange) throws(QueryError) -> Value {

@@ -157,15 +157,25 @@ struct Lexer {
 
     private mutating func lexNumber() throws(QueryError) -> Token {
         let start = position
-        if peek() == UInt8(ascii: "0"), let x = peek(1), x == UInt8(ascii: "x") || x == UInt8(ascii: "X") {
+        if peek() == UInt8(ascii: "0"), let x = peek(1),
+            x == UInt8(ascii: "x") || x == UInt8(ascii: "X") || x == UInt8(ascii: "o") || x == UInt8(ascii: "O")
+        {
+            let isHex = x == UInt8(ascii: "x") || x == UInt8(ascii: "X")
             position += 2
             let digitsStart = position
             while let b = peek(), Lexer.isIdentifierPart(b) { position += 1 }
             let text = String(decoding: bytes[digitsStart..<position], as: UTF8.self)
-            guard !text.isEmpty, let value = Int64(text, radix: 16) else {
-                throw QueryError(.syntax, "invalid hexadecimal integer '0x\(text)'", at: SourceRange(start: start, end: position))
+            let prefix = isHex ? "0x" : "0o"
+            // Up to 2^63 is accepted: 2^63 itself only as the operand of '-', like the decimal 9223372036854775808.
+            guard !text.isEmpty, let value = UInt64(text, radix: isHex ? 16 : 8), value <= UInt64(Int64.max) + 1 else {
+                throw QueryError(
+                    .syntax, "invalid \(isHex ? "hexadecimal" : "octal") integer '\(prefix)\(text)'",
+                    at: SourceRange(start: start, end: position))
             }
-            return Token(kind: .integer(value), range: SourceRange(start: start, end: position))
+            let range = SourceRange(start: start, end: position)
+            // 2^63 keeps its spelling: valid only after '-' (the parser checks), never an amount.
+            if value > UInt64(Int64.max) { return Token(kind: .bigInteger(prefix + text), range: range) }
+            return Token(kind: .integer(Int64(value)), range: range)
         }
         var isFloat = false
         while let b = peek(), Lexer.isDigit(b) { position += 1 }
@@ -191,6 +201,7 @@ struct Lexer {
         let range = SourceRange(start: start, end: position)
         if isFloat {
             guard let value = Double(text) else { throw QueryError(.syntax, "invalid number '\(text)'", at: range) }
+            guard value.isFinite else { throw QueryError(.syntax, "floating-point literal '\(text)' is too large", at: range) }
             return Token(kind: .float(value), range: range)
         }
         if let value = Int64(text) { return Token(kind: .integer(value), range: range) }

@@ -3,6 +3,10 @@ struct QueryStatement: Sendable {
     var clauses: [Clause]
     var explain: Bool
     var range: SourceRange
+    /// `PROFILE` prefix.
+    var profile = false
+    /// The queries after the first, each introduced by `UNION [ALL]`.
+    var unions: [UnionPart] = []
 }
 
 /// One clause of a query.
@@ -11,6 +15,7 @@ enum Clause: Sendable {
     case unwind(UnwindClause)
     case with(ProjectionClause)
     case returnClause(ProjectionClause)
+    case call(CallClause)
 }
 
 /// `[OPTIONAL] MATCH pattern, pattern WHERE predicate`.

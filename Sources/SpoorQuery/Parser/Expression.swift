@@ -30,6 +30,10 @@ indirect enum ExpressionKind: Sendable {
     case countStar
     case caseExpression(subject: Expression?, branches: [CaseBranch], otherwise: Expression?)
     case listComprehension(variable: String, variableRange: SourceRange, list: Expression, predicate: Expression?, projection: Expression?)
+    /// A pattern used as a predicate (`WHERE (a)-[:T]->()`): true when it has a match.
+    case pattern(PatternPart)
+    /// `[p = (a)-->(b) WHERE predicate | projection]`.
+    case patternComprehension(PatternPart, predicate: Expression?, projection: Expression)
 }
 
 /// `key: value` in a map literal or a pattern's property map.

@@ -123,11 +123,25 @@ struct Parser {
     mutating func parseQuery() throws(QueryError) -> QueryStatement {
         let start = current.range.start
         var explain = false
-        if consume("EXPLAIN") { explain = true } else if at("PROFILE") {
-            throw error("PROFILE is not supported yet; use EXPLAIN")
+        var profile = false
+        if consume("EXPLAIN") { explain = true } else if consume("PROFILE") { profile = true }
+        let clauses = try parseSingleQuery()
+        var unions: [UnionPart] = []
+        while at("UNION") {
+            let unionStart = advance().range
+            let all = consume("ALL")
+            let keywords = SourceRange(start: unionStart.start, end: previousEnd)
+            unions.append(UnionPart(all: all, clauses: try parseSingleQuery(afterUnion: true), range: keywords))
         }
+        if at(.semicolon) { _ = advance() }
+        guard current.kind == .endOfInput else { throw expected("end of input") }
+        return QueryStatement(clauses: clauses, explain: explain, range: SourceRange(start: start, end: previousEnd), profile: profile, unions: unions)
+    }
+
+    /// Clauses up to the end of input, a ';' or UNION. Ends with RETURN, or is a single standalone CALL.
+    private mutating func parseSingleQuery(afterUnion: Bool = false) throws(QueryError) -> [Clause] {
         var clauses: [Clause] = []
-        while current.kind != .endOfInput, !at(.semicolon) {
+        while current.kind != .endOfInput, !at(.semicolon), !at("UNION") {
             let before = index
             if case .returnClause = clauses.last {
                 throw expected("end of input after RETURN")
@@ -135,15 +149,59 @@ struct Parser {
             clauses.append(try parseClause())
             guard index > before else { throw expected("a clause") }
         }
-        if at(.semicolon) { _ = advance() }
-        guard current.kind == .endOfInput else { throw expected("end of input") }
         guard let last = clauses.last else {
-            throw expected("a query starting with MATCH, OPTIONAL MATCH, UNWIND, WITH or RETURN")
+            throw expected(afterUnion ? "a query after UNION" : "a query starting with MATCH, OPTIONAL MATCH, UNWIND, WITH, CALL or RETURN")
         }
+        if case .call = last, clauses.count == 1 { return clauses }
         guard case .returnClause = last else {
-            throw error("expected RETURN at the end of the query, found end of input", at: current.range)
+            throw error("expected RETURN at the end of the query, found \(found)", at: current.range)
         }
-        return QueryStatement(clauses: clauses, explain: explain, range: SourceRange(start: start, end: previousEnd))
+        return clauses
+    }
+
+    private mutating func parseCallClause() throws(QueryError) -> CallClause {
+        let start = advance().range.start  // CALL
+        var (name, nameRange) = try parseName("a procedure name after CALL")
+        while consume(.dot) {
+            let (part, partRange) = try parseName("a procedure name after '.'")
+            name += "." + part
+            nameRange = nameRange.union(partRange)
+        }
+        var arguments: [Expression]?
+        if at(.leftParen) {
+            let open = advance()
+            var list: [Expression] = []
+            if !at(.rightParen) {
+                repeat { list.append(try parseExpression()) } while consume(.comma)
+            }
+            try expectClosing(.rightParen, opening: open, alternatives: "',' or ")
+            arguments = list
+        }
+        var yields: [CallClause.YieldItem]?
+        var star = false
+        if consume("YIELD") {
+            if consume(.star) {
+                star = true
+            } else {
+                var items: [CallClause.YieldItem] = []
+                repeat {
+                    let (column, columnRange) = try parseName("a result column name after YIELD")
+                    var item = CallClause.YieldItem(name: column, nameRange: columnRange)
+                    if consume("AS") {
+                        guard let alias = variableName(current) else { throw expected("a variable name after AS") }
+                        item.alias = alias
+                        item.aliasRange = advance().range
+                    }
+                    items.append(item)
+                } while consume(.comma)
+                yields = items
+            }
+        }
+        var predicate: Expression?
+        if yields != nil || star, consume("WHERE") { predicate = try parseExpression() }
+        return CallClause(
+            name: name, nameRange: nameRange, arguments: arguments, yields: yields, yieldStar: star, predicate: predicate,
+            range: SourceRange(start: start, end: previousEnd))
     }
 
     private mutating func parseClause() throws(QueryError) -> Clause {
@@ -161,9 +219,7 @@ struct Parser {
         for keyword in ["CREATE", "MERGE", "DELETE", "SET", "REMOVE", "DETACH"] where at(keyword) {
             throw error("\(keyword) is not supported: Spoor queries are read-only")
         }
-        for keyword in ["CALL", "UNION"] where at(keyword) {
-            throw error("\(keyword) is not supported yet")
-        }
+        if at("CALL") { return .call(try parseCallClause()) }
         if at("WHERE") { throw error("unexpected WHERE: WHERE must follow MATCH, OPTIONAL MATCH or WITH") }
         throw expected("a clause (MATCH, OPTIONAL MATCH, UNWIND, WITH or RETURN)")
     }
@@ -251,6 +307,14 @@ struct Parser {
             pathRange = advance().range
             _ = advance()
         }
+        var shortest: ShortestKind?
+        var shortestOpen: Token?
+        if case .identifier(let word, quoted: false) = current.kind, peekIs(1, .leftParen),
+            ["SHORTESTPATH", "ALLSHORTESTPATHS"].contains(word.uppercased()) {
+            shortest = word.uppercased() == "SHORTESTPATH" ? .single : .all
+            _ = advance()
+            shortestOpen = advance()
+        }
         guard at(.leftParen) else { throw expected("a pattern starting with '(' after \(context)") }
         var nodes = [try parseNodePattern()]
         var relationships: [RelationshipPattern] = []
@@ -262,9 +326,42 @@ struct Parser {
             }
             nodes.append(try parseNodePattern())
         }
+        if let shortestOpen { try expectClosing(.rightParen, opening: shortestOpen) }
         return PatternPart(
             pathVariable: pathVariable, pathVariableRange: pathRange, nodes: nodes, relationships: relationships,
-            range: SourceRange(start: start, end: previousEnd))
+            range: SourceRange(start: start, end: previousEnd), shortest: shortest)
+    }
+
+    /// `[p = (a)-->(b) WHERE predicate | projection]` after its '[', or `nil` (and nothing consumed).
+    private mutating func parsePatternComprehension(open: Token) throws(QueryError) -> Expression? {
+        let savedIndex = index
+        let savedDepth = depth
+        guard let part = try? parsePatternPart(after: "'['"), !part.relationships.isEmpty, at("WHERE") || at(.pipe) else {
+            index = savedIndex
+            depth = savedDepth
+            return nil
+        }
+        var predicate: Expression?
+        if consume("WHERE") { predicate = try parseExpression() }
+        try expect(.pipe, "'|' and the projection of the pattern comprehension")
+        let projection = try parseExpression()
+        try expectClosing(.rightBracket, opening: open)
+        let height = max(predicate?.height ?? 0, projection.height) + 1
+        return Expression(
+            .patternComprehension(part, predicate: predicate, projection: projection),
+            SourceRange(start: open.range.start, end: previousEnd), height: height)
+    }
+
+    /// `(a)-[:T]->(b)` in an expression: a pattern of at least one relationship, or `nil` (and nothing consumed).
+    private mutating func parsePatternPredicate() -> Expression? {
+        let savedIndex = index
+        let savedDepth = depth
+        if let part = try? parsePatternPart(after: "'('"), !part.relationships.isEmpty {
+            return Expression(.pattern(part), part.range)
+        }
+        index = savedIndex
+        depth = savedDepth
+        return nil
     }
 
     private mutating func parseNodePattern() throws(QueryError) -> NodePattern {
@@ -484,7 +581,8 @@ struct Parser {
         if at(.minus) || at(.plus) {
             let token = advance()
             let isMinus = token.kind == .symbol(.minus)
-            if isMinus, case .bigInteger(let digits) = current.kind, digits == "9223372036854775808" {
+            if isMinus, case .bigInteger(let digits) = current.kind,
+                ["9223372036854775808", "0x8000000000000000", "0o1000000000000000000000"].contains(digits.lowercased()) {
                 let literal = advance()
                 return try parsePostfix(Expression(.literal(.integer(.min)), token.range.union(literal.range)))
             }
@@ -540,6 +638,9 @@ struct Parser {
             return Expression(.literal(.integer(value)), token.range)
         case .bigInteger(let digits):
             _ = advance()
+            if digits.hasPrefix("0x") || digits.hasPrefix("0X") || digits.hasPrefix("0o") || digits.hasPrefix("0O") {
+                throw error("integer literal '\(digits)' is too large: the largest is 2^63 - 1", at: token.range)
+            }
             guard let amount = Amount(decimal: digits) else {
                 throw error("integer literal too large: the largest is 2^256 - 1", at: token.range)
             }
@@ -554,6 +655,7 @@ struct Parser {
             _ = advance()
             return Expression(.parameter(name), token.range)
         case .symbol(.leftParen):
+            if let pattern = parsePatternPredicate() { return pattern }
             _ = advance()
             let inner = try parseExpression()
             try expectClosing(.rightParen, opening: token)
@@ -602,6 +704,7 @@ struct Parser {
         let open = try expect(.leftParen)
         try enterNesting()
         defer { depth -= 1 }
+        if let quantified = try parseQuantifierBody(name: name, start: start, open: open) { return quantified }
         if name.lowercased() == "count", at(.star), peekIs(1, .rightParen) {
             _ = advance()
             _ = advance()
@@ -617,10 +720,34 @@ struct Parser {
         return Expression(.function(name: name, distinct: distinct, arguments: arguments), SourceRange(start: start, end: previousEnd), height: height)
     }
 
+    /// `all(x IN list WHERE predicate)` (also `any`, `none`, `single`), after the `(`: parsed as the function applied
+    /// to the list comprehension `[x IN list WHERE predicate]`, which the binder turns into a quantifier.
+    private mutating func parseQuantifierBody(name: String, start: Int, open: Token) throws(QueryError) -> Expression? {
+        guard ["all", "any", "none", "single"].contains(name.lowercased()),
+            let variable = variableName(current), isKeyword(peekToken(1), "IN")
+        else { return nil }
+        let variableRange = advance().range
+        _ = advance()
+        let list = try parseExpression()
+        try expectKeyword("WHERE", "WHERE and a predicate in \(name)()")
+        let predicate = try parseExpression()
+        try expectClosing(.rightParen, opening: open)
+        let range = SourceRange(start: start, end: previousEnd)
+        let height = max(list.height, predicate.height) + 1
+        if height + 1 > Parser.maximumHeight {
+            throw error("expression too deeply nested: more than \(Parser.maximumHeight) levels of operators", at: range)
+        }
+        let comprehension = Expression(
+            .listComprehension(variable: variable, variableRange: variableRange, list: list, predicate: predicate, projection: nil),
+            range, height: height)
+        return Expression(.function(name: name, distinct: false, arguments: [comprehension]), range, height: height + 1)
+    }
+
     private mutating func parseListLiteral() throws(QueryError) -> Expression {
         let open = advance()
         try enterNesting()
         defer { depth -= 1 }
+        if let comprehension = try parsePatternComprehension(open: open) { return comprehension }
         // [x IN list WHERE predicate | projection]
         if let name = variableName(current), isKeyword(peekToken(1), "IN") {
             let variableRange = advance().range

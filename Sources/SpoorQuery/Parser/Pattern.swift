@@ -6,6 +6,8 @@ struct PatternPart: Sendable {
     /// `relationships[i]` joins `nodes[i]` and `nodes[i + 1]`.
     var relationships: [RelationshipPattern]
     var range: SourceRange
+    /// `shortestPath(…)` or `allShortestPaths(…)` around the chain.
+    var shortest: ShortestKind? = nil
 }
 
 /// `(variable:Label1:Label2 {key: value})`.

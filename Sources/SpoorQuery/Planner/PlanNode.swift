@@ -43,6 +43,10 @@ enum PlanOperation: Sendable {
     case skip(BoundExpression)
     case limit(BoundExpression)
     case produceResults(slots: [Int], columns: [String])
+    /// Rows of every child in turn, each child's `sources[i]` slots copied to `target` (UNION ALL; UNION adds Distinct).
+    case union(all: Bool, sources: [[Int]], target: [Int])
+    /// `CALL proc(args) YIELD …`: one row per result row of the procedure, per input row.
+    case procedureCall(BoundCall)
 
     /// One relationship hop (or a variable-length run of hops).
     struct Expansion: Sendable {
@@ -61,6 +65,11 @@ enum PlanOperation: Sendable {
         var fromName: String
         var relationshipName: String
         var toName: String
+        /// `shortestPath` / `allShortestPaths` between two bound nodes (breadth-first, both sides).
+        var shortest: ShortestKind? = nil
+        /// The expansion runs from the pattern's right node to its left one: a relationship list is reversed into
+        /// pattern order.
+        var reversed = false
     }
 
     var summary: String {
@@ -78,6 +87,9 @@ enum PlanOperation: Sendable {
             if let bounds = e.length { length = "*\(bounds.min)..\(bounds.max.map(String.init) ?? "")" }
             let left = e.direction == .incoming ? "<-" : "-"
             let right = e.direction == .outgoing ? "->" : "-"
+            if let shortest = e.shortest {
+                return "\(shortest == .single ? "ShortestPath" : "AllShortestPaths") (\(e.fromName))\(left)[\(e.relationshipName)\(types)\(length)]\(right)(\(e.toName))"
+            }
             return "\(e.into ? "Expand(Into)" : (e.length == nil ? "Expand(All)" : "VarLengthExpand(All)")) (\(e.fromName))\(left)[\(e.relationshipName)\(types)\(length)]\(right)(\(e.toName))"
         case .filter(_, let text): return "Filter \(text)"
         case .optional: return "Optional"
@@ -90,6 +102,9 @@ enum PlanOperation: Sendable {
         case .skip: return "Skip"
         case .limit: return "Limit"
         case .produceResults(_, let columns): return "ProduceResults " + columns.joined(separator: ", ")
+        case .union(let all, _, _): return all ? "UnionAll" : "Union"
+        case .procedureCall(let call):
+            return "ProcedureCall \(call.procedure.name)" + (call.yields.isEmpty ? "" : " YIELD " + call.yields.map(\.name).joined(separator: ", "))
         }
     }
 }

@@ -14,8 +14,18 @@ struct Planner {
     let graph: (any GraphAccess)?
 
     func plan(_ query: BoundQuery) -> PlanNode {
+        var plan = planSteps(query.steps)
+        if let first = query.unions.first {
+            var union = PlanNode(.union(all: first.all, sources: [query.outputSlots] + query.unions.map(\.outputSlots), target: query.outputSlots))
+            union.children = [plan] + query.unions.map { planSteps($0.steps) }
+            plan = first.all ? union : PlanNode(.distinct(slots: query.outputSlots, names: query.columns), union)
+        }
+        return PlanNode(.produceResults(slots: query.outputSlots, columns: query.columns), plan)
+    }
+
+    private func planSteps(_ steps: [BoundStep]) -> PlanNode {
         var plan = PlanNode(.start)
-        for step in query.steps {
+        for step in steps {
             switch step {
             case .match(let match):
                 if match.optional {
@@ -28,9 +38,12 @@ struct Planner {
                 plan = PlanNode(.unwind(expression, slot: slot, name: "slot\(slot)"), plan)
             case .projection(let projection):
                 plan = planProjection(projection, input: plan)
+            case .call(let call):
+                plan = PlanNode(.procedureCall(call), plan)
+                if let predicate = call.predicate { plan = PlanNode(.filter(predicate.expression, text: predicate.text), plan) }
             }
         }
-        return PlanNode(.produceResults(slots: query.outputSlots, columns: query.columns), plan)
+        return plan
     }
 
     // MARK: MATCH
@@ -81,6 +94,9 @@ struct Planner {
         return best ?? (.all, 4, Int.max)
     }
 
+    /// The plan of a pattern predicate: the match over the current row (an `Argument`).
+    func planExistence(_ match: BoundMatch) -> PlanNode { planMatch(match, input: PlanNode(.argument)) }
+
     private func planMatch(_ match: BoundMatch, input: PlanNode) -> PlanNode {
         var plan = input
         var bound = match.boundBefore
@@ -112,7 +128,10 @@ struct Planner {
         attachFilters()
         while !remaining.isEmpty || !unboundNodes.isEmpty {
             // 1. Expand a relationship that touches a bound node (prefer both ends bound, then single hops).
-            let candidates = remaining.enumerated().filter { bound.contains($0.element.from) || bound.contains($0.element.to) }
+            let candidates = remaining.enumerated().filter { candidate in
+                let r = candidate.element
+                return r.shortest == nil ? bound.contains(r.from) || bound.contains(r.to) : bound.contains(r.from) && bound.contains(r.to)
+            }
             let chosen = candidates.min { lhs, rhs in
                 func score(_ r: BoundMatch.Relationship) -> Int {
                     (bound.contains(r.from) && bound.contains(r.to) ? 0 : 2) + (r.length == nil ? 0 : 1)
@@ -132,9 +151,10 @@ struct Planner {
                     from: from, relationship: relationship.slot, to: to, direction: direction, types: relationship.types,
                     length: relationship.length, into: bound.contains(to), relationshipBound: relationship.boundBefore,
                     distinctFrom: matchedRelationships, fromName: match.names[from] ?? "?",
-                    relationshipName: match.names[relationship.slot] ?? "?", toName: match.names[to] ?? "?")
+                    relationshipName: match.names[relationship.slot] ?? "?", toName: match.names[to] ?? "?",
+                    shortest: relationship.shortest, reversed: !forward)
                 plan = PlanNode(.expand(expansion), plan)
-                if !relationship.boundBefore { matchedRelationships.append(relationship.slot) }
+                matchedRelationships.append(relationship.slot)  // a bound relationship is part of this pattern too
                 bound.insert(relationship.slot)
                 bound.insert(to)
                 unboundNodes.removeAll { $0.slot == to }

@@ -35,6 +35,7 @@ struct TCKRunner {
     func run(_ scenario: TCKScenario) -> TCKOutcome {
         let graph = InMemoryGraph()
         var parameters: [String: Value] = [:]
+        var procedures = ProcedureRegistry.standard
         var execution: Execution?
         var checked = false
         var raised: String?
@@ -67,10 +68,13 @@ struct TCKRunner {
                     }
                 }
             } else if text.hasPrefix("there exists a procedure") {
-                return .skipped(reason: "needs a procedure (CALL ... YIELD)")
+                guard let procedure = TCKProcedures.procedure(from: text, table: step.table) else {
+                    return .skipped(reason: "needs a procedure (CALL ... YIELD)")
+                }
+                procedures.register(procedure)
             } else if text.hasPrefix("executing query") {
                 guard let query = step.docString else { return .skipped(reason: "query step without a query") }
-                execution = execute(query, graph: graph, parameters: parameters)
+                execution = execute(query, graph: graph, parameters: parameters, procedures: procedures)
             } else if text.hasPrefix("the result should be") {
                 guard let execution else { return .failed(reason: "runner: no query before the result", detail: "") }
                 checked = true
@@ -106,15 +110,15 @@ struct TCKRunner {
         return checked ? .passed(raised: raised) : .skipped(reason: "no Then step")
     }
 
-    private func execute(_ query: String, graph: InMemoryGraph, parameters: [String: Value]) -> Execution {
+    private func execute(_ query: String, graph: InMemoryGraph, parameters: [String: Value], procedures: ProcedureRegistry = .standard) -> Execution {
         let prepared: PreparedQuery
         do {
-            prepared = try PreparedQuery.prepare(query)
+            prepared = try PreparedQuery.prepare(query, procedures: procedures)
         } catch {
             return .compileError(error)
         }
         do {
-            let cursor = try prepared.run(on: graph, parameters: parameters, limits: limits)
+            let cursor = try prepared.run(on: graph, parameters: parameters, limits: limits, procedures: procedures)
             return .rows(columns: prepared.columns, rows: try cursor.all())
         } catch {
             // A missing parameter is reported by `run`, before any row: still a compile-time problem.
