@@ -184,6 +184,10 @@ public final class QueryResult {
         try cursor.next()
     }
 
+    /// For a `PROFILE` query, once every row has been pulled: the plan with rows and time per operator and the
+    /// expansions made; `nil` otherwise.
+    public var profile: String? { cursor.profile }
+
     /// Every remaining row.
     public func all() throws -> [[Value]] {
         var rows: [[Value]] = []

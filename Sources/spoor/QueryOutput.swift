@@ -19,6 +19,11 @@ enum QueryOutput {
         let text = try renderer.render(columns: result.columns, rows: rows, format: format.rendererFormat)
         var out = StandardOutput()
         print(text, terminator: "", to: &out)
+        if let profile = result.profile {
+            // The profile is a diagnostic, like the timing: stderr, so stdout stays data.
+            StandardOutput.flush()
+            Terminal.writeStandardError(profile + (profile.hasSuffix("\n") ? "" : "\n"))
+        }
         return rows.count
     }
 

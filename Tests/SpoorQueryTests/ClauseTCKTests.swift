@@ -135,6 +135,7 @@ import Testing
     }
 
     @Test func shortestPathRespectsBoundsAndUnreachable() throws {
+        #expect(try Fixture.column("MATCH (a:Address {address: 'a0'})-[*3..1]->(b) RETURN b").isEmpty)  // empty range: no rows
         #expect(try Fixture.column("MATCH (a:Address {address: 'a0'}), (b:Address {address: 'a3'}) MATCH p = shortestPath((a)-[*..1]->(b)) RETURN p").isEmpty)
         #expect(try Fixture.column("MATCH (a:Address {address: 'a0'}), (b:Address {address: 'a5'}) MATCH p = shortestPath((a)-[*]-(b)) RETURN p").isEmpty)
         let relationships = try Fixture.column("MATCH (a:Address {address: 'a0'}), (b:Address {address: 'a2'}) MATCH shortestPath((a)-[r*]->(b)) RETURN [x IN r | x.n]")

@@ -74,6 +74,7 @@ final class ExpandSource: RowSource {
         }
         // Depth-first over paths of distinct relationships, min...max hops.
         let maximum = bounds.max ?? Int.max
+        guard maximum >= bounds.min else { return }  // `*3..1` matches nothing (openCypher TCK Match5 [11-13]).
         var path: [GraphRelationship] = []
         var stack: [(node: NodeID, relationships: [GraphRelationship], position: Int)] = []
         func emit(_ end: NodeID) {

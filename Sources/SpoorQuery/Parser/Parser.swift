@@ -424,9 +424,6 @@ struct Parser {
                         maximum = Int(clamping: value)
                     }
                 }
-                if let maximum, maximum < minimum {
-                    throw error("variable-length bounds *\(minimum)..\(maximum): the upper bound is below the lower bound", at: SourceRange(start: start, end: previousEnd))
-                }
                 length = (minimum, maximum)
             }
             if at(.leftBrace) { properties = try parseMapEntries() }
