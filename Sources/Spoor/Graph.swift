@@ -64,8 +64,9 @@ public final class Graph: Sendable {
         _ prepared: PreparedQuery, parameters: [String: Value] = [:], limits: QueryLimits = QueryLimits()
     ) throws -> QueryResult {
         let access = StoreGraph(reader: try store.makeReader())
-        let cursor = try prepared.run(on: access, parameters: parameters, limits: limits)
-        return QueryResult(cursor: cursor, graph: access)
+        let cancellation = QueryCancellation()
+        let cursor = try prepared.run(on: access, parameters: parameters, limits: limits, cancellation: cancellation)
+        return QueryResult(cursor: cursor, graph: access, cancellation: cancellation)
     }
 
     /// The plan of a query, one operator a line, without running it.
@@ -165,18 +166,28 @@ public struct Neighbor: Sendable, Hashable {
 
 /// The rows of a running query, pulled one at a time. It holds a read snapshot until it is released.
 ///
-/// Not `Sendable`: consume it on one thread.
+/// Not `Sendable`: consume it on one thread. To stop it from another thread (while a long ``next()`` runs), call
+/// ``cancel()``, or hand that thread ``cancellation`` (which is `Sendable`) and call its `cancel()`.
 public final class QueryResult {
     /// Column names, in order.
     public let columns: [String]
     /// The graph the rows refer to (to read properties of returned nodes and relationships).
     public let graph: StoreGraph
+    /// The run's cancellation flag; `cancellation.cancel()` is ``cancel()``, callable from any thread.
+    public let cancellation: QueryCancellation
     let cursor: QueryCursor
 
-    init(cursor: QueryCursor, graph: StoreGraph) {
+    init(cursor: QueryCursor, graph: StoreGraph, cancellation: QueryCancellation) {
         self.cursor = cursor
         self.columns = cursor.columns
         self.graph = graph
+        self.cancellation = cancellation
+    }
+
+    /// Stops the query: the running ``next()`` (even one long sort or aggregation) and every later one throw a
+    /// ``QueryError`` of kind `.cancelled`. Thread-safe; does nothing once the rows are all pulled.
+    public func cancel() {
+        cancellation.cancel()
     }
 
     /// The next row, or `nil` at the end.

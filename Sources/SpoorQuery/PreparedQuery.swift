@@ -36,14 +36,15 @@ public struct PreparedQuery: Sendable {
     /// Starts a run. Rows are computed as the cursor is pulled. Throws a ``QueryError`` for a missing parameter;
     /// the cursor throws ``QueryError``s for run-time errors and exceeded limits.
     /// `procedures` runs `CALL`s (a procedure missing from it runs as it was bound) and is what `spoor.procedures()` lists.
+    /// `cancellation`, when given, stops the run from another thread: the cursor then throws a `.cancelled` error.
     public func run(
         on graph: any GraphAccess, parameters: [String: Value] = [:], limits: QueryLimits = .default,
-        procedures: ProcedureRegistry = .standard
+        procedures: ProcedureRegistry = .standard, cancellation: QueryCancellation? = nil
     ) throws(QueryError) -> QueryCursor {
         for (name, range) in bound.parameters.sorted(by: { $0.value.start < $1.value.start }) where parameters[name] == nil {
             throw QueryError(.semantic, "missing parameter $\(name)", at: range)
         }
-        let context = ExecutionContext(graph: graph, parameters: parameters, limits: limits)
+        let context = ExecutionContext(graph: graph, parameters: parameters, limits: limits, cancellation: cancellation)
         let plan = Planner(graph: graph).plan(bound)
         let profile = bound.profile ? OperatorProfile("Query") : nil
         let root = OperatorBuilder.build(plan, context: context, width: bound.slotCount, procedures: procedures, profile: profile)
@@ -98,6 +99,12 @@ public final class QueryCursor {
 
     /// Relationships expanded so far.
     public var expansions: Int { context.expansions }
+
+    /// The flag passed to `run`, if any.
+    public var cancellation: QueryCancellation? { context.cancellation }
+
+    /// Most rows a sort of this run has held at once.
+    var peakSortRows: Int { context.peakSortRows }
 
     var profileRoot: OperatorProfile?
 

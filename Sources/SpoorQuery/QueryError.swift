@@ -12,6 +12,8 @@ public struct QueryError: Error, Sendable, CustomStringConvertible {
         case runtime
         /// A limit of ``QueryLimits`` was exceeded.
         case limit
+        /// The run was stopped through its ``QueryCancellation``.
+        case cancelled
     }
 
     /// What went wrong, broadly.

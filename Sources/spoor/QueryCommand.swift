@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Spoor
 
-/// `spoor query STORE 'MATCH ...' [--param k=v]... [--format table|json|csv] | -f FILE.cypher`
+/// `spoor query STORE 'MATCH ...' [--param k=v]... [--format table|json|jsonl|csv] | -f FILE.cypher`
 struct QueryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
@@ -15,11 +15,14 @@ struct QueryCommand: AsyncParsableCommand {
 
             A bad query prints the error with a caret under the offending text on stderr and exits 1. \
             --explain, or an EXPLAIN prefix, prints the plan instead of running the query.
+
+            Formats: table (text cells wider than 60 characters are cut, ending in …; numbers never), json (an array of one object \
+            per row), jsonl (one JSON object per line) and csv; json, jsonl and csv are never cut.
             """
     )
 
     enum Format: String, CaseIterable, ExpressibleByArgument {
-        case table, json, csv
+        case table, json, jsonl, csv
     }
 
     @OptionGroup var storeOptions: StoreOptions
@@ -33,7 +36,7 @@ struct QueryCommand: AsyncParsableCommand {
     @Option(name: .customLong("param"), help: ArgumentHelp("A query parameter, name=value (repeatable).", valueName: "name=value"))
     var parameters: [String] = []
 
-    @Option(help: "Output format: table, json or csv.")
+    @Option(help: "Output format: table, json, jsonl or csv.")
     var format: Format = .table
 
     @Flag(help: "Print the plan instead of running the query.")

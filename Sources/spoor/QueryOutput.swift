@@ -4,16 +4,20 @@ import Spoor
 /// go with them to stderr; shared by `spoor query` and `spoor repl`.
 enum QueryOutput {
     /// Pulls every row of `result` (asking `isCancelled` before each pull), renders them in `format` to stdout and
-    /// returns how many there were. Throws ``QueryCancelled`` when `isCancelled` answers `true`; nothing is written
-    /// then.
+    /// returns how many there were. Throws ``QueryCancelled`` when `isCancelled` answers `true` or the result was
+    /// cancelled (``QueryResult/cancel()``) during a pull; nothing is written then.
     static func write(
         _ result: QueryResult, format: QueryCommand.Format, isCancelled: () -> Bool = { false }
     ) throws -> Int {
         var rows: [[Value]] = []
         while true {
             if isCancelled() { throw QueryCancelled() }
-            guard let row = try result.next() else { break }
-            rows.append(row)
+            do {
+                guard let row = try result.next() else { break }
+                rows.append(row)
+            } catch let error as QueryError where error.kind == .cancelled {
+                throw QueryCancelled()  // `result.cancel()` stopped a pull.
+            }
         }
         let renderer = ResultRenderer(graph: result.graph)
         let text = try renderer.render(columns: result.columns, rows: rows, format: format.rendererFormat)
@@ -51,6 +55,7 @@ extension QueryCommand.Format {
         switch self {
         case .table: return .table
         case .json: return .json
+        case .jsonl: return .jsonl
         case .csv: return .csv
         }
     }

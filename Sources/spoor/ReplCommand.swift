@@ -56,6 +56,8 @@ struct ReplSession {
     /// The text each parameter was given as, for `:params`.
     var parameterTexts: [String: String] = [:]
     var limits = QueryLimits()
+    /// Whether `N rows in X ms` follows each result (`:timing on|off`).
+    var timing = true
     let interrupts: ReplInterrupts
     private var splitter = ReplStatementSplitter()
 
@@ -119,13 +121,15 @@ struct ReplSession {
                 return
             }
             let result = try graph.query(text, parameters: parameters, limits: limits)
-            // Checked before each row is pulled; a single long `next()` (a sort, an aggregation, a long
-            // expansion) runs to its end first: the engine has no cancellation of its own yet.
-            let rows = try QueryOutput.write(result, format: format) { [interrupts] in
-                interrupts.current != interruptsBefore
+            // Checked before each row is pulled; Ctrl-C also cancels `result`, which stops a single long
+            // `next()` (a sort, an aggregation, a long expansion) too.
+            let rows = try interrupts.cancelling(result.cancellation) {
+                try QueryOutput.write(result, format: format) { [interrupts] in
+                    interrupts.current != interruptsBefore
+                }
             }
             StandardOutput.flush()
-            Terminal.note(QueryOutput.timing(rows: rows, since: started))
+            if timing { Terminal.note(QueryOutput.timing(rows: rows, since: started)) }
         } catch let error as QueryError {
             QueryOutput.reportDiagnostic(error, in: text)
         } catch is QueryCancelled {
@@ -159,10 +163,15 @@ struct ReplSession {
         Commands (at the start of a statement):
           :help                      this text
           :quit, :exit               leave (Ctrl-D too)
-          :format table|json|csv     the output format
+          :format table|json|jsonl|csv
+                                     the output format (table text cells wider than 60 characters are cut to
+                                     end in …, numbers never; json, jsonl and csv never are)
           :param name=value          set $name; the value is read as for --param (integer, float, true/false/null,
                                      JSON when it starts with [ or {, otherwise a string)
+          :param name => value       the same (Cypher shell's form); a value in '…' or "…" is that string
           :params                    list the parameters
+          :schema                    labels and relationship types with their counts and property names
+          :timing on|off             whether `N rows in X ms` follows each result (on at the start)
           :explain QUERY             print the plan of QUERY without running it
           :timeout SECONDS|off       the time limit of each query
           :history                   list the statement history
@@ -187,13 +196,17 @@ struct ReplSession {
                 } else if let chosen = QueryCommand.Format(rawValue: argument.lowercased()) {
                     format = chosen
                 } else {
-                    throw CLIError(":format '\(argument)': expected table, json or csv")
+                    throw CLIError(":format '\(argument)': expected table, json, jsonl or csv")
                 }
             case ":param":
-                guard !argument.isEmpty else { throw CLIError(":param: expected name=value") }
-                let (parameter, value) = try QueryParameter.parse(argument, option: ":param")
-                parameters[parameter] = value
-                parameterTexts[parameter] = String(argument[argument.index(after: argument.firstIndex(of: "=")!)...])
+                guard !argument.isEmpty else { throw CLIError(":param: expected name=value or name => value") }
+                let (assignment, quoted) = Self.parameterAssignment(argument)
+                let text = String(assignment.drop { $0 != "=" }.dropFirst())
+                // A quoted value is that string: only the name is checked (an empty value reads as a string).
+                let (parameter, value) = try QueryParameter.parse(
+                    quoted ? String(assignment.prefix { $0 != "=" }) + "=" : assignment, option: ":param")
+                parameters[parameter] = quoted ? .string(text) : value
+                parameterTexts[parameter] = text
             case ":params":
                 for parameter in parameterTexts.keys.sorted() {
                     print("\(parameter)=\(parameterTexts[parameter] ?? "")", to: &out)
@@ -211,6 +224,15 @@ struct ReplSession {
                 } catch let error as QueryError {
                     QueryOutput.reportDiagnostic(error, in: query)
                 }
+            case ":schema":
+                try printSchema()
+            case ":timing":
+                switch argument.lowercased() {
+                case "": print(timing ? "on" : "off", to: &out)
+                case "on": timing = true
+                case "off": timing = false
+                default: throw CLIError(":timing '\(argument)': expected on or off")
+                }
             case ":timeout":
                 try setTimeout(argument)
             case ":history":
@@ -222,6 +244,42 @@ struct ReplSession {
             report(error)
         }
         return true
+    }
+
+    /// `name => value` (Cypher shell's form: spaces around the arrow) as `name=value`, and whether the value was
+    /// in '…' or "…" (then it is that string, quotes dropped); any other text as it is. `a=>1` is the arrow form
+    /// too (a string starting with `>` needs the arrow form).
+    static func parameterAssignment(_ argument: String) -> (assignment: String, quoted: Bool) {
+        guard let equals = argument.firstIndex(of: "="), argument[argument.index(after: equals)...].hasPrefix(">")
+        else { return (argument, false) }
+        let name = argument[..<equals].trimmingCharacters(in: .whitespaces)
+        var value = argument[argument.index(equals, offsetBy: 2)...].trimmingCharacters(in: .whitespaces)
+        var quoted = false
+        if value.count >= 2, let quote = value.first, quote == "'" || quote == "\"", value.last == quote {
+            value = String(value.dropFirst().dropLast())
+            quoted = true
+        }
+        return (name + "=" + value, quoted)
+    }
+
+    /// `:schema`: one row per label and relationship type, with its count (from the store's statistics) and its
+    /// property names, as a table (never cut) on stdout.
+    private func printSchema() throws {
+        let counts = try graph.statistics().counts
+        let nodeCounts = ["Address": counts.addresses, "Transaction": counts.transactions]
+        var cells: [[String]] = []
+        for node in StoreGraph.nodeSchema {
+            cells.append(["node", node.label, nodeCounts[node.label].map { String($0) } ?? "",
+                node.properties.joined(separator: ", ")])
+        }
+        // Every transfer is one TRANSFER edge and one SENT and one PAID half.
+        for relationship in StoreGraph.relationshipSchema {
+            cells.append(["relationship", relationship.type, String(counts.transfers),
+                relationship.properties.joined(separator: ", ")])
+        }
+        var out = StandardOutput()
+        print(ResultRenderer.boxed(columns: ["kind", "name", "count", "properties"], cells: cells), terminator: "",
+            to: &out)
     }
 
     /// `:timeout` shows the limit; `:timeout SECONDS` (up to a year) sets it; `:timeout off` (or 0) removes it.

@@ -1,4 +1,5 @@
 import Dispatch
+import Spoor
 import Synchronization
 
 #if canImport(Glibc)
@@ -10,13 +11,16 @@ import Darwin
 #endif
 
 /// Ctrl-C in the REPL: SIGINT no longer ends the process; each one bumps a counter that the running query's row
-/// loop watches (to stop pulling rows) and that the input loop reads (to drop the unfinished statement).
+/// loop watches (to stop pulling rows) and that the input loop reads (to drop the unfinished statement), and
+/// cancels the query registered with ``cancelling(_:_:)`` (to stop a long single pull: a sort, an aggregation).
 ///
 /// The handler runs on a dispatch queue, so it only counts, and redraws the prompt when the REPL is waiting for
 /// input on a terminal.
 final class ReplInterrupts: Sendable {
     private let count = Atomic<Int>(0)
     private let isWaitingForInput = Atomic<Bool>(false)
+    /// The running query's flag, while ``cancelling(_:_:)`` runs.
+    private let running = Mutex<QueryCancellation?>(nil)
     /// What the handler writes to stderr when Ctrl-C comes at the prompt (a newline and the prompt), or `nil`.
     private let redraw: String?
     private let queue = DispatchQueue(label: "spoor.repl.sigint")
@@ -37,12 +41,20 @@ final class ReplInterrupts: Sendable {
             // Coalesced signals arrive as one event with `data` = how many.
             let received = max(1, Int(source.data))
             count.add(received, ordering: .releasing)
+            running.withLock { $0?.cancel() }
             if let redraw, isWaitingForInput.load(ordering: .acquiring) {
                 Terminal.writeStandardError(redraw)
             }
         }
         source.resume()
         self.source = source
+    }
+
+    /// Runs `body` (which pulls a query's rows) with `cancellation` set by each Ctrl-C.
+    func cancelling<T>(_ cancellation: QueryCancellation, _ body: () throws -> T) rethrows -> T {
+        running.withLock { $0 = cancellation }
+        defer { running.withLock { $0 = nil } }
+        return try body()
     }
 
     /// Marks the time spent blocked reading a line (Ctrl-C then redraws the prompt).

@@ -38,11 +38,16 @@ import Testing
         ]
 
         """
+    static let jsonlOutput = """
+        {"r.address":"0x00000000000000000000000000000000000000c3","t.value":"250"}
+        {"r.address":"0x00000000000000000000000000000000000000b2","t.value":"100"}
+
+        """
     static let csvOutput =
         "r.address,t.value\r\n0x00000000000000000000000000000000000000c3,250\r\n"
         + "0x00000000000000000000000000000000000000b2,100\r\n"
 
-    @Test(arguments: [("table", tableOutput), ("json", jsonOutput), ("csv", csvOutput)])
+    @Test(arguments: [("table", tableOutput), ("json", jsonOutput), ("jsonl", jsonlOutput), ("csv", csvOutput)])
     func exactOutput(format: String, expected: String) throws {
         let store = try SmallStore()
         var arguments = ["query", store.path, Self.sentByA, "--param", "a=\(CLIFixtures.a)"]

@@ -163,7 +163,7 @@ import Darwin
         #expect(!result.killedBySignal, "\(result)")
         for message in [
             "error: unknown command ':frobnicate'; :help lists the commands",
-            "error: :format 'xml': expected table, json or csv",
+            "error: :format 'xml': expected table, json, jsonl or csv",
             "error: :param 'novalue' is not name=value",
             "error: :param list: the value starts with '[' but is not JSON",
             "error: :timeout 'soon': expected a number of seconds (at most a year), or off",
@@ -190,10 +190,83 @@ import Darwin
         let store = try InvestigationStore()
         let result = try ReplProcess.run(store: store.path, script: ":help\n", historyPath: "")
         #expect(result.status == 0, "\(result)")
-        for command in [":quit", ":format", ":param", ":params", ":explain", ":timeout", ":history"] {
+        for command in [":quit", ":format", ":param", ":params", ":explain", ":timeout", ":history", ":schema", ":timing", "jsonl", "=>"] {
             #expect(result.stdout.contains(command), "\(command): \(result)")
         }
         #expect(result.stderr == "", "\(result)")
+    }
+
+    /// `:schema`: labels and relationship types with their counts and property names, as a table on stdout.
+    @Test func schemaListsLabelsTypesAndProperties() throws {
+        let store = try InvestigationStore()
+        let counts = try ReplProcess.run(
+            store: store.path,
+            script: ":format csv\nMATCH (a:Address) RETURN count(a) AS n;\nMATCH (t:Transaction) RETURN count(t) AS n;\n"
+                + "MATCH ()-[r:TRANSFER]->() RETURN count(r) AS n;\n",
+            historyPath: "")
+        let numbers = counts.stdout.split(separator: "\r\n").filter { $0 != "n" }.map(String.init)
+        try #require(numbers.count == 3, "\(counts)")
+        let result = try ReplProcess.run(store: store.path, script: ":schema\n", historyPath: "")
+        #expect(result.status == 0 && result.stderr == "", "\(result)")
+        let lines = result.stdout.split(separator: "\n").map {
+            $0.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        #expect(lines.contains(["", "kind", "name", "count", "properties", ""]), "\(result)")
+        let address = "address, firstSeen, lastSeen, txCount, outDegree, inDegree, received, sent, tags, balance"
+        #expect(lines.contains(["", "node", "Address", numbers[0], address, ""]), "\(result)")
+        #expect(lines.contains(["", "node", "Transaction", numbers[1], "txid, block, time, value, transfers", ""]), "\(result)")
+        for type in ["TRANSFER", "SENT", "PAID"] {
+            #expect(lines.contains(["", "relationship", type, numbers[2], "value, block, time, logIndex, asset, tx", ""]), "\(result)")
+        }
+        #expect(result.stdout.hasPrefix("+------") && result.stdout.hasSuffix("+\n"), "\(result)")
+    }
+
+    /// `:timing off` drops the `N rows in X ms` line; `:timing on` brings it back.
+    @Test func timingCanBeTurnedOff() throws {
+        let store = try InvestigationStore()
+        let script = "RETURN 1 AS a;\n:timing off\nRETURN 2 AS b;\n:timing\n:timing on\n:timing\nRETURN 3 AS c;\n:timing maybe\n"
+        let result = try ReplProcess.run(store: store.path, script: script, historyPath: "")
+        #expect(result.status == 0, "\(result)")
+        let stderr = result.stderr.split(separator: "\n").map(String.init)
+        #expect(stderr.count == 3 && stderr[0].hasPrefix("1 row in ") && stderr[1].hasPrefix("1 row in "), "\(result)")
+        #expect(stderr.last == "error: :timing 'maybe': expected on or off", "\(result)")
+        #expect(result.stdout.contains("| b |\n") && result.stdout.contains("\noff\n") && result.stdout.contains("\non\n"), "\(result)")
+    }
+
+    /// `:param name => value` (Cypher shell's form) besides `name=value`; `:format jsonl` prints a JSON object a row.
+    @Test func arrowParametersAndJSONLines() throws {
+        let store = try InvestigationStore()
+        let script = """
+            :param a => '\(Self.sanctioned)'
+            :param n=>41
+            :param s => "41"
+            :param list => [1, "x"]
+            :param  b  =>  \(Self.c3)
+            :param e=>
+            :param a-b => 1
+            :format jsonl
+            :params
+            RETURN $a AS a, $n + 1 AS n, $s AS s, $list AS list, $b AS b, $e AS e;
+            \(Self.sentBySanctioned)
+
+            """
+        let result = try ReplProcess.run(store: store.path, script: script, historyPath: "")
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stderr.contains("error: :param 'a-b=1': 'a-b' is not a parameter name\n"), "\(result)")
+        #expect(
+            result.stdout == """
+                a=\(Self.sanctioned)
+                b=\(Self.c3)
+                e=
+                list=[1, "x"]
+                n=41
+                s=41
+                {"a":"\(Self.sanctioned)","n":42,"s":"41","list":[1,"x"],"b":"\(Self.c3)","e":""}
+                {"r.address":"\(Self.c3)","t.value":"115792089237316195423570985008687907853269984665640564039457584007913129639935"}
+                {"r.address":"0x00000000000000000000000000000000000000a1","t.value":"5000"}
+                {"r.address":"0x00000000000000000000000000000000000000b2","t.value":"3000"}
+
+                """, "\(result)")
     }
 
     /// Ctrl-C (SIGINT) between statements does not end the session.

@@ -38,3 +38,48 @@ struct ConcurrencyTests {
         #expect(try graph.query("MATCH ()-[t:TRANSFER]->() RETURN count(*)").all() == [[.integer(408)]])
     }
 }
+
+struct QueryResultCancellationTests {
+    /// Cancels on a thread of its own: a dispatch queue may get no worker while test tasks hold every core.
+    static func cancel(_ cancellation: QueryCancellation, after microseconds: UInt32) {
+        Thread.detachNewThread {
+            usleep(microseconds)
+            cancellation.cancel()
+        }
+    }
+
+    @Test func cancelStopsAStoreQuery() throws {
+        let directory = TemporaryDirectory("cancel")
+        let (graph, _) = try FixtureIngestTests.ingestedGraph(directory)
+        let result = try graph.query("MATCH (a:Address)-[t:TRANSFER]->(b:Address) RETURN a.address, b.address")
+        #expect(try result.next() != nil)
+        result.cancel()
+        do {
+            _ = try result.next()
+            Issue.record("expected a cancelled error")
+        } catch let error as QueryError {
+            #expect(error.kind == .cancelled)
+        }
+        #expect(result.cancellation.isCancelled)
+    }
+
+    @Test func cancelFromAnotherThreadStopsALongPull() throws {
+        let directory = TemporaryDirectory("cancel")
+        let (graph, _) = try FixtureIngestTests.ingestedGraph(directory)
+        // The 7 addresses nine times over (40M rows): one long pull, an aggregation over the whole product.
+        let product = "abcdefghi".map { "(\($0):Address)" }.joined(separator: ", ")
+        let result = try graph.query(
+            "MATCH \(product) RETURN count(*)",
+            limits: QueryLimits(timeout: .seconds(60), maxExpansions: .max))
+        let cancellation = result.cancellation
+        let started = ContinuousClock.now
+        Self.cancel(cancellation, after: 50_000)
+        do {
+            _ = try result.all()
+            Issue.record("expected a cancelled error")
+        } catch let error as QueryError {
+            #expect(error.kind == .cancelled)
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+}

@@ -6,22 +6,30 @@ final class ExecutionContext {
     private let deadline: ContinuousClock.Instant?
     private var ticks = 0
     private(set) var expansions = 0
+    let cancellation: QueryCancellation?
+    /// Most rows a sort of this run held at once (for tests of the bounded top-k sort).
+    var peakSortRows = 0
 
-    init(graph: any GraphAccess, parameters: [String: Value], limits: QueryLimits) {
+    init(graph: any GraphAccess, parameters: [String: Value], limits: QueryLimits, cancellation: QueryCancellation? = nil) {
         self.graph = graph
         self.parameters = parameters
         self.limits = limits
+        self.cancellation = cancellation
         deadline = limits.timeout.map { ContinuousClock.now.advanced(by: $0) }
     }
 
-    /// Checks the timeout every so often; operators call it once per row or candidate.
+    /// Checks cancellation and the timeout every so often; operators call it once per row or candidate.
     @inline(__always)
     func tick() throws(QueryError) {
         ticks &+= 1
-        if ticks & 1023 == 0 { try checkDeadline() }
+        if ticks & 255 == 0 { try checkDeadline() }
     }
 
+    /// Throws if the run was cancelled or is past its deadline.
     func checkDeadline() throws(QueryError) {
+        if let cancellation, cancellation.isCancelled {
+            throw QueryError(.cancelled, "query cancelled", at: SourceRange(start: 0, end: 0))
+        }
         if let deadline, ContinuousClock.now > deadline, let timeout = limits.timeout {
             throw QueryError(.limit, "query timed out after \(timeout); raise the timeout or narrow the query", at: SourceRange(start: 0, end: 0))
         }

@@ -170,7 +170,7 @@ enum Functions {
                 if arguments.contains(where: \.isNull) { return .null }
                 throw mismatch(function, first, range)
             }
-            return .string(text.replacingAll(search, with: replacement))
+            return .string(text.replacing(search, with: replacement))
         case .quantifierAll, .quantifierAny, .quantifierNone, .quantifierSingle:
             guard case .list(let outcomes) = first else { throw mismatch(function, first, range) }
             return try quantify(function, outcomes, range)

@@ -20,42 +20,130 @@ final class DistinctSource: RowSource {
     }
 }
 
+/// The `SKIP` and `LIMIT` directly on a sort: it then needs to keep only the first skip + limit rows.
+struct SortBound {
+    var skip: BoundExpression?
+    var limit: BoundExpression
+}
+
 /// Eager sort by keys in openCypher order (nulls last ascending, first descending); ties keep input order.
+///
+/// With a ``SortBound`` (`ORDER BY … SKIP s LIMIT k`) it keeps at most s + k rows, in a heap whose top is the
+/// last of them, so memory stays O(s + k); the rows it returns are those the full sort would return first.
 final class SortSource: RowSource {
+    private struct Entry {
+        var keys: [Value]
+        var index: Int
+        var row: [Value]
+    }
+
     private let input: any RowSource
     private let keys: [(expression: BoundExpression, descending: Bool, text: String)]
+    private let descending: [Bool]
+    private let bound: SortBound?
     private let context: ExecutionContext
     private var sorted: [[Value]]?
     private var position = 0
 
-    init(input: any RowSource, keys: [(expression: BoundExpression, descending: Bool, text: String)], context: ExecutionContext) {
+    init(
+        input: any RowSource, keys: [(expression: BoundExpression, descending: Bool, text: String)],
+        bound: SortBound? = nil, context: ExecutionContext
+    ) {
         self.input = input
         self.keys = keys
+        descending = keys.map(\.descending)
+        self.bound = bound
         self.context = context
+    }
+
+    /// Whether `lhs` comes before `rhs`: by the keys, then by input order (a strict total order).
+    private func precedes(_ lhs: Entry, _ rhs: Entry) -> Bool {
+        for (offset, isDescending) in descending.enumerated() {
+            let c = ValueOperations.order(lhs.keys[offset], rhs.keys[offset])
+            if c != 0 { return isDescending ? c > 0 : c < 0 }
+        }
+        return lhs.index < rhs.index
+    }
+
+    /// How many rows to keep, or `nil` for all.
+    private func capacity() throws(QueryError) -> Int? {
+        guard let bound else { return nil }
+        let limit = try SkipLimitSource.resolveCount(bound.limit, isLimit: true, context: context)
+        let skip = try bound.skip.map { (e) throws(QueryError) in try SkipLimitSource.resolveCount(e, isLimit: false, context: context) } ?? 0
+        let (sum, overflow) = skip.addingReportingOverflow(limit)
+        return overflow ? nil : sum
     }
 
     func next() throws(QueryError) -> [Value]? {
         if sorted == nil {
-            var entries: [(keys: [Value], index: Int, row: [Value])] = []
-            while let row = try input.next() {
-                try context.tick()
-                var values: [Value] = []
-                for key in keys { values.append(try context.evaluate(key.expression, row)) }
-                entries.append((values, entries.count, row))
-            }
-            let descending = keys.map(\.descending)
-            entries.sort { lhs, rhs in
-                for (offset, isDescending) in descending.enumerated() {
-                    let c = ValueOperations.order(lhs.keys[offset], rhs.keys[offset])
-                    if c != 0 { return isDescending ? c > 0 : c < 0 }
+            let capacity = try capacity()
+            var entries: [Entry] = []
+            var index = 0
+            var isHeap = false
+            if capacity != 0 {
+                while let row = try input.next() {
+                    try context.tick()
+                    var values: [Value] = []
+                    for key in keys { values.append(try context.evaluate(key.expression, row)) }
+                    let entry = Entry(keys: values, index: index, row: row)
+                    index += 1
+                    guard let capacity, entries.count >= capacity else {
+                        entries.append(entry)
+                        continue
+                    }
+                    if !isHeap {
+                        heapify(&entries)
+                        isHeap = true
+                    }
+                    // The top is the last row kept; a later row with equal keys comes after it, so stays out.
+                    if precedes(entry, entries[0]) {
+                        entries[0] = entry
+                        siftDown(&entries, from: 0)
+                    }
                 }
-                return lhs.index < rhs.index
+            }
+            context.peakSortRows = max(context.peakSortRows, entries.count)
+            var comparisons = 0
+            do {
+                try entries.sort { (lhs, rhs) throws -> Bool in
+                    comparisons &+= 1
+                    if comparisons & 4095 == 0 { try context.checkDeadline() }
+                    return precedes(lhs, rhs)
+                }
+            } catch {
+                // `sort(by:)` rethrows untyped; the comparator only throws `QueryError`s.
+                throw (error as? QueryError) ?? QueryError(.runtime, "internal: \(error)", at: SourceRange(start: 0, end: 0))
             }
             sorted = entries.map(\.row)
         }
         guard let sorted, position < sorted.count else { return nil }
         defer { position += 1 }
         return sorted[position]
+    }
+
+    /// Makes `entries` a max-heap by ``precedes(_:_:)`` (the last row in sort order at index 0).
+    private func heapify(_ entries: inout [Entry]) {
+        var i = entries.count / 2
+        while i > 0 {
+            i -= 1
+            siftDown(&entries, from: i)
+        }
+    }
+
+    private func siftDown(_ entries: inout [Entry], from start: Int) {
+        var parent = start
+        let count = entries.count
+        while true {
+            let left = 2 * parent + 1
+            guard left < count else { return }
+            var largest = parent
+            if precedes(entries[largest], entries[left]) { largest = left }
+            let right = left + 1
+            if right < count, precedes(entries[largest], entries[right]) { largest = right }
+            if largest == parent { return }
+            entries.swapAt(parent, largest)
+            parent = largest
+        }
     }
 }
 
@@ -75,7 +163,7 @@ final class SkipLimitSource: RowSource {
         self.context = context
     }
 
-    private func resolveCount() throws(QueryError) -> Int {
+    static func resolveCount(_ countExpression: BoundExpression, isLimit: Bool, context: ExecutionContext) throws(QueryError) -> Int {
         let value = try context.evaluate(countExpression, [])
         let what = isLimit ? "LIMIT" : "SKIP"
         let range = countExpression.range ?? SourceRange(start: 0, end: 0)
@@ -88,7 +176,7 @@ final class SkipLimitSource: RowSource {
     }
 
     func next() throws(QueryError) -> [Value]? {
-        if count == nil { count = try resolveCount() }
+        if count == nil { count = try Self.resolveCount(countExpression, isLimit: isLimit, context: context) }
         let n = count ?? 0
         if isLimit {
             guard seen < n else { return nil }

@@ -2,25 +2,37 @@
 enum OperatorBuilder {
     static func build(
         _ plan: PlanNode, context: ExecutionContext, width: Int, argument: ArgumentSource? = nil,
-        procedures: ProcedureRegistry = .standard, profile parent: OperatorProfile? = nil
+        procedures: ProcedureRegistry = .standard, profile parent: OperatorProfile? = nil, sortBound: SortBound? = nil
     ) -> any RowSource {
         let stats = parent.map { parent in
             let stats = OperatorProfile(plan.operation.summary)
             parent.children.append(stats)
             return stats
         }
-        let source = buildOperator(plan, context: context, width: width, argument: argument, procedures: procedures, profile: stats)
+        let source = buildOperator(
+            plan, context: context, width: width, argument: argument, procedures: procedures, profile: stats, sortBound: sortBound)
         guard let stats else { return source }
         return ProfiledSource(source, stats: stats)
     }
 
     private static func buildOperator(
         _ plan: PlanNode, context: ExecutionContext, width: Int, argument: ArgumentSource?,
-        procedures: ProcedureRegistry, profile: OperatorProfile?
+        procedures: ProcedureRegistry, profile: OperatorProfile?, sortBound: SortBound?
     ) -> any RowSource {
-        func input(_ index: Int = 0, _ argument: ArgumentSource? = argument) -> any RowSource {
+        func input(_ index: Int = 0, _ argument: ArgumentSource? = argument, sortBound: SortBound? = nil) -> any RowSource {
             guard index < plan.children.count else { return StartSource(width: width) }
-            return build(plan.children[index], context: context, width: width, argument: argument, procedures: procedures, profile: profile)
+            return build(
+                plan.children[index], context: context, width: width, argument: argument, procedures: procedures,
+                profile: profile, sortBound: sortBound)
+        }
+        /// What a `SKIP`/`LIMIT` passes down: the bound, when its input is a sort (or a `SKIP` on one).
+        func boundForInput(_ bound: SortBound) -> SortBound? {
+            guard let child = plan.children.first else { return nil }
+            switch child.operation {
+            case .sort: return bound
+            case .skip where bound.skip == nil: return bound
+            default: return nil
+            }
         }
         switch plan.operation {
         case .union(_, let sources, let target):
@@ -58,11 +70,15 @@ enum OperatorBuilder {
         case .distinct(let slots, _):
             return DistinctSource(input: input(), slots: slots)
         case .sort(let keys):
-            return SortSource(input: input(), keys: keys, context: context)
+            return SortSource(input: input(), keys: keys, bound: sortBound, context: context)
         case .skip(let count):
-            return SkipLimitSource(input: input(), isLimit: false, count: count, context: context)
+            // Only a LIMIT directly above makes a bound (SKIP alone needs every row).
+            let bound = sortBound.flatMap { $0.skip == nil ? boundForInput(SortBound(skip: count, limit: $0.limit)) : nil }
+            return SkipLimitSource(input: input(sortBound: bound), isLimit: false, count: count, context: context)
         case .limit(let count):
-            return SkipLimitSource(input: input(), isLimit: true, count: count, context: context)
+            return SkipLimitSource(
+                input: input(sortBound: boundForInput(SortBound(skip: nil, limit: count))), isLimit: true, count: count,
+                context: context)
         case .produceResults:
             return input()
         }

@@ -19,6 +19,21 @@ public final class StoreGraph: GraphAccess {
     static let labels = (address: "Address", transaction: "Transaction")
     static let types = (transfer: "TRANSFER", sent: "SENT", paid: "PAID")
 
+    /// The node labels and the property names of each, in ``nodeProperties(of:)`` order (an address lacks
+    /// `balance` when it sent more than the data set shows it received).
+    public static let nodeSchema: [(label: String, properties: [String])] = [
+        (labels.address, ["address", "firstSeen", "lastSeen", "txCount", "outDegree", "inDegree", "received", "sent",
+            "tags", "balance"]),
+        (labels.transaction, ["txid", "block", "time", "value", "transfers"]),
+    ]
+
+    /// The property names every relationship type has (`asset` is null for the chain's native asset).
+    static let relationshipPropertyNames = ["value", "block", "time", "logIndex", "asset", "tx"]
+
+    /// The relationship types and the property names of each: all three carry the transfer's properties.
+    public static let relationshipSchema: [(type: String, properties: [String])] =
+        [types.transfer, types.sent, types.paid].map { ($0, relationshipPropertyNames) }
+
     /// Wraps a read snapshot.
     public init(reader: GraphReader) {
         self.reader = reader
@@ -128,7 +143,7 @@ public final class StoreGraph: GraphAccess {
 
     public func relationshipProperties(of relationship: GraphRelationship) throws -> [String: Value] {
         var properties: [String: Value] = [:]
-        for key in ["value", "block", "time", "logIndex", "asset", "tx"] {
+        for key in Self.relationshipPropertyNames {
             let value = try relationshipProperty(key, of: relationship)
             if !value.isNull { properties[key] = value }
         }

@@ -25,7 +25,7 @@ enum Rendering {
     static func literalText(_ value: Value) -> String {
         switch value {
         case .string(let s):
-            return "'" + s.replacingAll("\\", with: "\\\\").replacingAll("'", with: "\\'") + "'"
+            return "'" + s.replacing("\\", with: "\\\\").replacing("'", with: "\\'") + "'"
         case .list(let items): return "[" + items.map(literalText).joined(separator: ", ") + "]"
         case .map(let entries):
             return "{" + entries.sorted { $0.key < $1.key }.map { "\($0.key): \(literalText($0.value))" }.joined(separator: ", ") + "}"
@@ -40,12 +40,5 @@ enum Rendering {
             return text + ">"
         default: return plainText(value)
         }
-    }
-}
-
-extension String {
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        return self.split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

@@ -1,14 +1,21 @@
 import SpoorStore
 
-/// Renders result rows for the CLI: an aligned text table, JSON (an array of one object per row) or CSV (RFC 4180).
+/// Renders result rows for the CLI: an aligned text table, JSON (an array of one object per row), JSON lines (one
+/// object per line) or CSV (RFC 4180).
 ///
 /// Nodes and relationships are resolved through `graph`: a node prints as `{"id":…,"labels":[…],"properties":{…}}`
-/// in JSON and as `(:Label {key: value})` in text; amounts always print with all their digits (as strings in JSON).
+/// in JSON and as `(:Label {key: value})` in text; amounts print with all their digits (as strings in JSON). Table
+/// cells wider than ``maximumCellWidth`` characters are cut to that width, the last one `…`; JSON, JSON lines and
+/// CSV are never cut.
 public struct ResultRenderer {
     /// Output formats.
     public enum Format: String, Sendable, CaseIterable {
-        case table, json, csv
+        case table, json, jsonl, csv
     }
+
+    /// The widest a table cell gets, in Characters: a longer one keeps its first `maximumCellWidth - 1` and ends in
+    /// `…`.
+    public static let maximumCellWidth = 60
 
     private let graph: any GraphAccess
 
@@ -20,6 +27,7 @@ public struct ResultRenderer {
         switch format {
         case .table: return try table(columns: columns, rows: rows)
         case .json: return try json(columns: columns, rows: rows)
+        case .jsonl: return try jsonLines(columns: columns, rows: rows)
         case .csv: return try csv(columns: columns, rows: rows)
         }
     }
@@ -63,9 +71,31 @@ public struct ResultRenderer {
         return " {" + properties.sorted { $0.key < $1.key }.map { "\($0.key): \(Rendering.literalText($0.value))" }.joined(separator: ", ") + "}"
     }
 
-    /// A `+---+` boxed table, columns as wide as their widest cell (in Characters), with a row count.
+    /// A `+---+` boxed table, columns as wide as their widest cell (in Characters), with a row count. Cells wider
+    /// than ``maximumCellWidth`` are cut (see ``truncated(_:)``), except numbers, which are always shown whole.
     public func table(columns: [String], rows: [[Value]]) throws -> String {
-        let cells = try rows.map { row in try row.map { try text($0).replacingAll("\n", with: "\\n") } }
+        let cells = try rows.map { row in
+            try row.map { value in
+                let cell = try text(value).replacing("\n", with: "\\n")
+                // Numbers are never cut: a misread amount is worse than a wide column.
+                switch value {
+                case .integer, .float, .amount: return cell
+                default: return Self.truncated(cell)
+                }
+            }
+        }
+        return Self.boxed(columns: columns, cells: cells) + "\(rows.count) row\(rows.count == 1 ? "" : "s")\n"
+    }
+
+    /// `text` if it has at most ``maximumCellWidth`` Characters; otherwise its first `maximumCellWidth - 1` and `…`.
+    public static func truncated(_ text: String) -> String {
+        guard text.count > maximumCellWidth else { return text }
+        return String(text.prefix(maximumCellWidth - 1)) + "…"
+    }
+
+    /// `cells` under `columns` in a `+---+` box, columns as wide as their widest cell (in Characters), as they are
+    /// (no cutting, no row count).
+    public static func boxed(columns: [String], cells: [[String]]) -> String {
         var widths = columns.map(\.count)
         for row in cells {
             for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
@@ -79,7 +109,6 @@ public struct ResultRenderer {
         var lines = [border, line(columns), border]
         for row in cells { lines.append(line(row + Array(repeating: "", count: max(0, columns.count - row.count)))) }
         lines.append(border)
-        lines.append("\(rows.count) row\(rows.count == 1 ? "" : "s")")
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -89,7 +118,7 @@ public struct ResultRenderer {
     public func csv(columns: [String], rows: [[Value]]) throws -> String {
         func field(_ text: String) -> String {
             guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return text }
-            return "\"" + text.replacingAll("\"", with: "\"\"") + "\""
+            return "\"" + text.replacing("\"", with: "\"\"") + "\""
         }
         var out = columns.map(field).joined(separator: ",") + "\r\n"
         for row in rows {
@@ -112,6 +141,21 @@ public struct ResultRenderer {
             out += "}"
         }
         out += rows.isEmpty ? "]\n" : "\n]\n"
+        return out
+    }
+
+    /// JSON lines: one object per row (keys in column order, values as in ``json(columns:rows:)``), each on its own
+    /// line; nothing for no rows.
+    public func jsonLines(columns: [String], rows: [[Value]]) throws -> String {
+        var out = ""
+        for row in rows {
+            out += "{"
+            for (index, column) in columns.enumerated() {
+                if index > 0 { out += "," }
+                out += JSONText.string(column) + ":" + (try jsonValue(index < row.count ? row[index] : .null))
+            }
+            out += "}\n"
+        }
         return out
     }
 
