@@ -8,7 +8,7 @@ DEMO_CSV := $(DEMO_DIR)/transfers-100k.csv
 SPOOR := .build/release/spoor
 OFAC_ETH := ../shared/data/ofac/sanctioned_addresses_ETH.txt
 
-.PHONY: deps build release test demo bench bench-peers clean
+.PHONY: deps build release test fuzz demo bench bench-peers clean
 
 ## Install the Debian packages Spoor needs, only when one is missing.
 deps:
@@ -29,6 +29,12 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## The query fuzz tests again under 20 random seeds (each run: 100k queries, bounded in time).
+fuzz: deps
+	$(SWIFT) build --build-tests
+	@set -o pipefail; for i in $$(seq 1 20); do seed=$$(od -An -N4 -tu4 /dev/urandom | tr -d ' '); echo "seed $$seed"; \
+	  SPOOR_FUZZ_SEED=$$seed $(SWIFT) test --skip-build --filter FuzzTests 2>&1 | tail -1 || exit 1; done
 
 ## Generate ~100k transfers with planted OFAC senders, ingest them, tag them, run the investigator recipes.
 demo: release

@@ -1,10 +1,14 @@
+import Foundation
 import SpoorTestSupport
 import Testing
 @testable import SpoorQuery
 
-/// Nothing a user types may crash the process: thousands of mutated queries (seeded) either run or throw a
-/// `QueryError` whose range lies inside the text.
+/// Nothing a user types may crash the process: 100k seeded queries per run (mutated valid queries and random token
+/// sequences, each half bounded to 60 s) either run or throw a `QueryError` whose range lies inside the text.
 struct FuzzTests {
+    /// `SPOOR_FUZZ_SEED` replaces the fixed seeds (`make fuzz` runs many); a failure message names the seed.
+    static let seedOverride = ProcessInfo.processInfo.environment["SPOOR_FUZZ_SEED"].flatMap { UInt64($0) }
+
     static let seeds = [
         "MATCH (a:Address {address: 'a'})-[t:TRANSFER]->(b) WHERE t.value > 10 AND b.address STARTS WITH 'b' RETURN b.address, sum(t.value) ORDER BY b.address DESC SKIP 1 LIMIT 3",
         "MATCH (a)-[r:TRANSFER|PAID*1..3]-(b), (b)<-[s]-(c) WHERE a <> c OR NOT r IS NULL RETURN DISTINCT a, count(*) AS n",
@@ -14,11 +18,42 @@ struct FuzzTests {
     static let fragments = ["(", ")", "[", "]", "{", "}", "-", "->", "<-", "*", "..", ",", ":", "'", "\"", "`", "$p", "0",
                             "99999999999999999999", "NOT", "AND", "MATCH", "RETURN", "WITH", "null", " ", "\n", "é", "\\", "/*", "//"]
 
+    /// Cypher's words and symbols, for random token sequences.
+    static let tokens = ["MATCH", "OPTIONAL", "WHERE", "WITH", "RETURN", "UNWIND", "AS", "ORDER", "BY", "SKIP", "LIMIT",
+                         "UNION", "ALL", "CALL", "YIELD", "DISTINCT", "AND", "OR", "XOR", "NOT", "IN", "IS", "NULL",
+                         "CASE", "WHEN", "THEN", "ELSE", "END", "count(*)", "sum", "(", ")", "[", "]", "{", "}", "-",
+                         "->", "<-", ":", ",", ".", "..", "*", "=", "<>", "<", ">=", "+", "/", "%", "^", "=~", "|", "a",
+                         "b", "r", "Address", "TRANSFER", "value", "$p", "0", "1", "-1", "2.5", "'x'", "true", "null"]
+
+    /// Random token sequences, seeded; about 100k queries per run together with the mutations below.
+    @Test func randomTokenSequencesRunOrThrowQueryErrors() throws {
+        var rng = SeededGenerator(seed: Self.seedOverride ?? 42_2026)
+        let graph = Fixture.graph()
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(60)
+        var ran = 0
+        for iteration in 0..<50_000 where clock.now < deadline {
+            let length = Int.random(in: 1...14, using: &rng)
+            let query = (0..<length).map { _ in Self.tokens[Int.random(in: 0..<Self.tokens.count, using: &rng)] }
+                .joined(separator: " ")
+            do {
+                let limits = QueryLimits(maxRows: 1000, timeout: .seconds(1), maxExpansions: 10_000)
+                _ = try PreparedQuery.prepare(query).run(on: graph, parameters: ["p": .integer(1)], limits: limits).all()
+            } catch {
+                #expect(error.range.start >= 0 && error.range.end <= query.utf8.count + 1, "seed \(rng.seed) #\(iteration): \(query)")
+            }
+            ran += 1
+        }
+        #expect(ran >= 10_000)  // bounded in time; on a normal machine all 50,000 run
+    }
+
     @Test func mutatedQueriesRunOrThrowQueryErrors() throws {
-        var rng = SeededGenerator(seed: 20261123)
+        var rng = SeededGenerator(seed: Self.seedOverride ?? 20261123)
         let graph = Fixture.graph()
         var errors = 0
-        for iteration in 0..<3000 {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(60)
+        for iteration in 0..<50_000 where clock.now < deadline {
             var text = Array(Self.seeds[iteration % Self.seeds.count])
             for _ in 0..<Int.random(in: 1...4, using: &rng) {
                 let position = Int.random(in: 0...text.count, using: &rng)
@@ -35,7 +70,8 @@ struct FuzzTests {
             let query = String(text)
             do {
                 let prepared = try PreparedQuery.prepare(query)
-                let cursor = try prepared.run(on: graph, parameters: ["p": .integer(1)], limits: .default)
+                let limits = QueryLimits(maxRows: 1000, timeout: .seconds(1), maxExpansions: 10_000)
+                let cursor = try prepared.run(on: graph, parameters: ["p": .integer(1)], limits: limits)
                 _ = try cursor.all()
             } catch {
                 errors += 1
