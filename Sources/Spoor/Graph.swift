@@ -85,6 +85,7 @@ public final class Graph: Sendable {
         try store.read { reader in
             guard let id = try reader.addressID(StoreGraph.canonicalAddress(address)) else { return [] }
             var texts: [AddressID: String] = [:]
+            var assets: [AssetID: String?] = [:]
             var result: [Neighbor] = []
             for incidence in try reader.incidences(of: id) {
                 switch (direction, incidence.direction) {
@@ -98,7 +99,14 @@ public final class Graph: Sendable {
                     other = try reader.address(incidence.neighbor)?.address ?? ""
                     texts[incidence.neighbor] = other
                 }
-                let asset = try reader.assetAddress(incidence.properties.asset)
+                let assetID = incidence.properties.asset
+                let asset: String?
+                if let known = assets[assetID] {
+                    asset = known
+                } else {
+                    asset = try reader.assetAddress(assetID)
+                    assets[assetID] = asset
+                }
                 result.append(
                     Neighbor(
                         address: other, direction: incidence.direction, transfer: incidence.transfer,

@@ -95,37 +95,47 @@ public final class StoreGraph: GraphAccess {
         }
     }
 
+    /// One property, computed alone: `a.address` in an executor loop decodes the (cached) record and nothing else;
+    /// only `tags` reads the tag table.
     public func nodeProperty(_ key: String, of node: NodeID) throws -> Value {
-        try nodeProperties(of: node)[key] ?? .null
-    }
-
-    public func nodeProperties(of node: NodeID) throws -> [String: Value] {
         switch Self.decode(node) {
         case .address(let id):
-            guard let record = try addressRecord(id) else { return [:] }
-            var properties: [String: Value] = [
-                "address": .string(record.address),
-                "firstSeen": .integer(record.firstSeen),
-                "lastSeen": .integer(record.lastSeen),
-                "txCount": .integer(Int64(clamping: record.txCount)),
-                "outDegree": .integer(Int64(clamping: record.outCount)),
-                "inDegree": .integer(Int64(clamping: record.inCount)),
-                "received": record.received.map(Value.amount) ?? .null,
-                "sent": record.sent.map(Value.amount) ?? .null,
-                "tags": .list(try reader.tags(ofAddress: record.address).map { .string($0.tag) }),
-            ]
-            if let balance = record.balance { properties["balance"] = .amount(balance) }
-            return properties
+            guard let record = try addressRecord(id) else { return .null }
+            switch key {
+            case "address": return .string(record.address)
+            case "firstSeen": return .integer(record.firstSeen)
+            case "lastSeen": return .integer(record.lastSeen)
+            case "txCount": return .integer(Int64(clamping: record.txCount))
+            case "outDegree": return .integer(Int64(clamping: record.outCount))
+            case "inDegree": return .integer(Int64(clamping: record.inCount))
+            case "received": return record.received.map(Value.amount) ?? .null
+            case "sent": return record.sent.map(Value.amount) ?? .null
+            case "balance": return record.balance.map(Value.amount) ?? .null
+            case "tags": return .list(try reader.tags(ofAddress: record.address).map { .string($0.tag) })
+            default: return .null
+            }
         case .transaction(let id):
-            guard let record = try transactionRecord(id) else { return [:] }
-            return [
-                "txid": .string(record.hashText),
-                "block": .integer(Int64(clamping: record.block)),
-                "time": .integer(record.time),
-                "value": record.value.map(Value.amount) ?? .null,
-                "transfers": .integer(Int64(record.transfers.count)),
-            ]
+            guard let record = try transactionRecord(id) else { return .null }
+            switch key {
+            case "txid": return .string(record.hashText)
+            case "block": return .integer(Int64(clamping: record.block))
+            case "time": return .integer(record.time)
+            case "value": return record.value.map(Value.amount) ?? .null
+            case "transfers": return .integer(Int64(record.transfers.count))
+            default: return .null
+            }
         }
+    }
+
+    /// Every non-null property of ``nodeSchema`` for the node's label.
+    public func nodeProperties(of node: NodeID) throws -> [String: Value] {
+        let label = try labels(of: node).first
+        var properties: [String: Value] = [:]
+        for key in Self.nodeSchema.first(where: { $0.label == label })?.properties ?? [] {
+            let value = try nodeProperty(key, of: node)
+            if !value.isNull { properties[key] = value }
+        }
+        return properties
     }
 
     public func relationshipProperty(_ key: String, of relationship: GraphRelationship) throws -> Value {
