@@ -143,7 +143,7 @@ struct StoreTests {
         }
         let error = #expect(throws: StoreError.self) { try Store.open(at: directory.path, mode: .readOnly) }
         #expect(error?.description.contains("format version 7") == true)
-        #expect(error?.description.contains("format version 1") == true)
+        #expect(error?.description.contains("format version \(Store.formatVersion)") == true)
     }
 
     @Test func readOnlyNeverWritesTheDataFile() throws {

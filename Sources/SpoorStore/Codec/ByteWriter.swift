@@ -73,6 +73,9 @@ enum Key {
         return writer.bytes
     }
 
+    /// An output of a transaction: `(transaction id, output index)`, the same layout as a chunk key.
+    static func outpoint(_ transaction: UInt64, _ index: UInt32) -> [UInt8] { chunk(transaction, index) }
+
     static func readID(_ key: UnsafeRawBufferPointer, at offset: Int = 0) -> UInt64 {
         var value: UInt64 = 0
         for index in offset..<(offset + 8) { value = value << 8 | UInt64(key[index]) }

@@ -108,7 +108,7 @@ public final class GraphWriter: @unchecked Sendable {  // Safe because every cal
 }
 
 /// Accumulates one batch inside a write transaction, then writes chunks and records.
-private struct BatchBuilder {
+struct BatchBuilder {
     let store: Store
     let transaction: LMDBTransaction
     var tables: Tables { store.tables }
@@ -181,37 +181,31 @@ private struct BatchBuilder {
         added += 1
     }
 
-    private mutating func note(_ id: AddressID, incidence: Incidence) throws {
-        guard var record = addresses[id] else { return }
-        let properties = incidence.properties
-        if record.degree == 0 { record.firstSeen = properties.time }
-        record.firstSeen = min(record.firstSeen, properties.time)
-        record.lastSeen = max(record.lastSeen, properties.time)
-        if record.lastTx != properties.tx.rawValue {
-            record.txCount += 1
-            record.lastTx = properties.tx.rawValue
+    /// Adds an incidence to an address's stream and record.
+    mutating func note(_ id: AddressID, incidence: Incidence) throws {
+        if addresses[id] == nil {
+            // UTXO inputs name their address by id: load a record this batch has not touched yet.
+            guard let record = try reader.address(id) else {
+                throw StoreError.corrupted(table: "addresses", key: "\(id)", reason: "referenced but missing")
+            }
+            addresses[id] = record
         }
-        switch incidence.direction {
-        case .outgoing:
-            record.outCount += 1
-            if properties.asset == .native { record.sent = record.sent?.adding(properties.value) }
-        case .incoming:
-            record.inCount += 1
-            if properties.asset == .native { record.received = record.received?.adding(properties.value) }
-        }
-        addresses[id] = record
+        addresses[id]?.count(incidence)
         pending[id, default: []].append(incidence)
     }
 
-    private mutating func addressID(for text: String) throws -> AddressID {
+    /// The id of an address, new or stored, loading its record into the batch.
+    mutating func addressID(for text: String) throws -> AddressID {
         if let id = addressIDs[text] { return id }
         let id: AddressID
         if let existing = try reader.addressID(text) {
             id = existing
-            guard let record = try reader.address(existing) else {
-                throw StoreError.corrupted(table: "addresses", key: "\(existing)", reason: "indexed but missing")
+            if addresses[id] == nil {  // A UTXO input may have loaded (and counted into) it already.
+                guard let record = try reader.address(existing) else {
+                    throw StoreError.corrupted(table: "addresses", key: "\(existing)", reason: "indexed but missing")
+                }
+                addresses[id] = record
             }
-            addresses[id] = record
         } else {
             id = AddressID(nextAddress)
             nextAddress += 1
@@ -266,35 +260,8 @@ private struct BatchBuilder {
     mutating func flush() throws {
         for id in pending.keys.sorted() {
             guard var record = addresses[id], let incoming = pending[id] else { continue }
-            var chunk = AdjacencyChunk()
-            var sequence = record.chunkCount
-            if record.chunkCount > 0 {
-                let key = Key.chunk(id.rawValue, record.chunkCount - 1)
-                // Only an open chunk is appended to; a sealed one is never read back or rewritten.
-                let last = try transaction.withValue(tables.adjacency, key: key) { bytes in
-                    bytes.first == AdjacencyChunk.Kind.open.rawValue ? try AdjacencyChunk.decode(bytes) : nil
-                }
-                if let last = last ?? nil {
-                    chunk = last
-                    sequence -= 1
-                }
-            }
-            var rest = incoming[...]
-            while !rest.isEmpty {
-                let room = AdjacencyChunk.capacity - chunk.incidences.count
-                chunk.incidences.append(contentsOf: rest.prefix(room))
-                rest = rest.dropFirst(room)
-                chunk.isSealed = chunk.incidences.count == AdjacencyChunk.capacity
-                let bytes = try chunk.encoded(compressor: compressor)
-                #if SPOOR_INTERNAL_CHECKS
-                    let check = try bytes.withUnsafeBytes { try AdjacencyChunk.decode($0) }
-                    precondition(check == chunk, "adjacency chunk does not round-trip")
-                #endif
-                try transaction.put(tables.adjacency, key: Key.chunk(id.rawValue, sequence), value: bytes)
-                sequence += 1
-                if chunk.isSealed { chunk = AdjacencyChunk() }
-            }
-            record.chunkCount = sequence
+            try AdjacencyStreamWriter(transaction: transaction, tables: tables, compressor: compressor)
+                .append(incoming, to: &record)
             try transaction.put(tables.addresses, key: Key.id(id.rawValue), value: record.encoded())
         }
         for id in changedTransactions.sorted() {
@@ -302,6 +269,11 @@ private struct BatchBuilder {
             try transaction.put(tables.transactions, key: Key.id(id.rawValue), value: record.encoded())
         }
         guard added > 0 else { return }  // A batch of duplicates writes nothing: re-ingest leaves the store as it was.
+        try writeCounters()
+    }
+
+    /// Writes the id counters (next address, transaction, transfer, asset).
+    func writeCounters() throws {
         for (key, value) in [
             (MetaKey.nextAddress, nextAddress), (MetaKey.nextTransaction, nextTransaction),
             (MetaKey.nextTransfer, nextTransfer), (MetaKey.nextAsset, nextAsset),
@@ -310,5 +282,45 @@ private struct BatchBuilder {
             writer.writeVarint(value)
             try transaction.put(tables.meta, key: Array(key.utf8), value: writer.bytes)
         }
+    }
+}
+
+/// Appends incidences to an address's adjacency stream: fills the open chunk, seals full chunks (zstd when smaller),
+/// and keeps ``AddressRecord/chunkCount`` up to date. Sealed chunks are never read back or rewritten.
+struct AdjacencyStreamWriter {
+    let transaction: LMDBTransaction
+    let tables: Tables
+    let compressor: ZstdCompressor
+
+    func append(_ incoming: [Incidence], to record: inout AddressRecord) throws {
+        let id = record.id
+        var chunk = AdjacencyChunk()
+        var sequence = record.chunkCount
+        if record.chunkCount > 0 {
+            let key = Key.chunk(id.rawValue, record.chunkCount - 1)
+            let last = try transaction.withValue(tables.adjacency, key: key) { bytes in
+                bytes.first == AdjacencyChunk.Kind.open.rawValue ? try AdjacencyChunk.decode(bytes) : nil
+            }
+            if let last = last ?? nil {
+                chunk = last
+                sequence -= 1
+            }
+        }
+        var rest = incoming[...]
+        while !rest.isEmpty {
+            let room = AdjacencyChunk.capacity - chunk.incidences.count
+            chunk.incidences.append(contentsOf: rest.prefix(room))
+            rest = rest.dropFirst(room)
+            chunk.isSealed = chunk.incidences.count == AdjacencyChunk.capacity
+            let bytes = try chunk.encoded(compressor: compressor)
+            #if SPOOR_INTERNAL_CHECKS
+                let check = try bytes.withUnsafeBytes { try AdjacencyChunk.decode($0) }
+                precondition(check == chunk, "adjacency chunk does not round-trip")
+            #endif
+            try transaction.put(tables.adjacency, key: Key.chunk(id.rawValue, sequence), value: bytes)
+            sequence += 1
+            if chunk.isSealed { chunk = AdjacencyChunk() }
+        }
+        record.chunkCount = sequence
     }
 }

@@ -41,6 +41,34 @@ public struct AddressRecord: Sendable, Hashable {
     /// Transfers in and out.
     public var degree: UInt64 { outCount + inCount }
 
+    /// Counts one more incidence of the address's stream (in chain order).
+    mutating func count(_ incidence: Incidence) {
+        let properties = incidence.properties
+        if degree == 0 { firstSeen = properties.time }
+        firstSeen = min(firstSeen, properties.time)
+        lastSeen = max(lastSeen, properties.time)
+        if lastTx != properties.tx.rawValue {
+            txCount += 1
+            lastTx = properties.tx.rawValue
+        }
+        switch incidence.direction {
+        case .outgoing:
+            outCount += 1
+            if properties.asset == .native { sent = sent?.adding(properties.value) }
+        case .incoming:
+            inCount += 1
+            if properties.asset == .native { received = received?.adding(properties.value) }
+        }
+    }
+
+    /// The record recomputed from the stream `incidences` (after a rollback cut its tail).
+    func recounted(_ incidences: [Incidence], chunkCount: UInt32) -> AddressRecord {
+        var record = AddressRecord(id: id, address: address)
+        for incidence in incidences { record.count(incidence) }
+        record.chunkCount = chunkCount
+        return record
+    }
+
     /// Native balance inside the data set: received − sent, or `nil` when more was sent than the data set shows
     /// received (the rest came from outside it).
     public var balance: Amount? {
@@ -97,26 +125,53 @@ public struct TransactionTransfer: Sendable, Hashable {
 public struct TransactionRecord: Sendable, Hashable {
     /// The dense id.
     public var id: TxID
-    /// The transaction hash (32 bytes).
+    /// The transaction hash (32 bytes; on UTXO chains in display order, as explorers show the txid).
     public var hash: [UInt8]
-    /// Block number.
+    /// Block number (height).
     public var block: UInt64
     /// Block time, unix seconds.
     public var time: Int64
-    /// Native value moved by its transfers, exact; `nil` when the total passed 2^256 − 1.
+    /// Native value moved: on account chains the sum of its native transfers, on UTXO chains the sum of its outputs;
+    /// exact, `nil` when the total passed 2^256 − 1.
     public var value: Amount?
-    /// Its transfers in log order.
+    /// Its transfers in log order (account chains; empty on UTXO chains).
     public var transfers: [TransactionTransfer]
+    /// Inputs, outputs and fee (UTXO chains; `nil` on account chains).
+    public var utxo: UTXODetails?
 
-    /// The hash as `0x` + lowercase hex.
-    public var hashText: String { "0x" + hash.map { byte in String(byte, radix: 16).leftPadded(to: 2) }.joined() }
+    /// Creates a record.
+    public init(
+        id: TxID, hash: [UInt8], block: UInt64, time: Int64, value: Amount?, transfers: [TransactionTransfer],
+        utxo: UTXODetails? = nil
+    ) {
+        self.id = id
+        self.hash = hash
+        self.block = block
+        self.time = time
+        self.value = value
+        self.transfers = transfers
+        self.utxo = utxo
+    }
+
+    /// The hash as text: `0x` + lowercase hex on account chains, plain lowercase hex (the txid) on UTXO chains.
+    public var hashText: String { (utxo == nil ? "0x" : "") + hash.hexText }
+
+    private enum Kind {
+        static let account: UInt8 = 0
+        static let utxo: UInt8 = 1
+    }
 
     func encoded() -> [UInt8] {
-        var writer = ByteWriter(capacity: 48 + transfers.count * 12)
+        var writer = ByteWriter(capacity: 48 + transfers.count * 12 + (utxo.map { ($0.inputs.count + $0.outputs.count) * 8 } ?? 0))
+        writer.bytes.append(utxo == nil ? Kind.account : Kind.utxo)
         writer.writeBytes(hash)
         writer.writeVarint(block)
         writer.writeSignedVarint(time)
         writer.writeOptionalAmount(value)
+        if let utxo {
+            utxo.encode(into: &writer)
+            return writer.bytes
+        }
         writer.writeVarint(UInt64(transfers.count))
         for transfer in transfers {
             writer.writeVarint(UInt64(transfer.logIndex))
@@ -129,10 +184,17 @@ public struct TransactionRecord: Sendable, Hashable {
 
     static func decode(id: TxID, _ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> TransactionRecord {
         var reader = ByteReader(bytes)
+        let kind = try reader.readByte()
+        guard kind == Kind.account || kind == Kind.utxo else { throw DecodeError(reason: "record kind \(kind)") }
         let hash = try reader.readBytes()
         let block = try reader.readVarint()
         let time = try reader.readSignedVarint()
         let value = try reader.readOptionalAmount()
+        if kind == Kind.utxo {
+            return TransactionRecord(
+                id: id, hash: hash, block: block, time: time, value: value, transfers: [],
+                utxo: try UTXODetails.decode(&reader))
+        }
         let count = try reader.readVarint()
         guard count <= UInt64(reader.remaining) else { throw DecodeError(reason: "transfer count \(count)") }
         var transfers: [TransactionTransfer] = []
@@ -189,8 +251,16 @@ public struct TagRecord: Sendable, Hashable, Codable {
     }
 }
 
-extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
+extension [UInt8] {
+    /// Lowercase hex, two digits per byte.
+    var hexText: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(count * 2)
+        for byte in self {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }

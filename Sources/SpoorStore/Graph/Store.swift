@@ -38,7 +38,7 @@ public enum ChainModel: String, Sendable, Hashable, Codable {
 /// - ``makeWriter()``
 public final class Store: Sendable {
     /// The store's format version; a store of another version is refused with both versions named.
-    public static let formatVersion = 1
+    public static let formatVersion = 2
 
     /// The directory.
     public let path: String
@@ -192,13 +192,14 @@ enum MetaKey {
     static let nextTransaction = "next_tx_id"
     static let nextTransfer = "next_transfer_id"
     static let nextAsset = "next_asset_id"
+    static let tipHeight = "utxo_tip_height"
 }
 
 /// The named LMDB databases of a store.
 struct Tables: Sendable {
     static let names = [
         "meta", "addresses", "address_index", "adjacency", "transactions", "tx_index", "assets", "asset_index",
-        "tags", "tag_index", "sources",
+        "tags", "tag_index", "sources", "outpoints", "blocks", "block_index",
     ]
     let meta: LMDBDatabase
     let addresses: LMDBDatabase
@@ -211,9 +212,18 @@ struct Tables: Sendable {
     let tags: LMDBDatabase
     let tagIndex: LMDBDatabase
     let sources: LMDBDatabase
+    /// UTXO chains: `(transaction id, output index)` → paid address, value, spending transaction.
+    let outpoints: LMDBDatabase
+    /// UTXO chains: height → ``StoredBlock``.
+    let blocks: LMDBDatabase
+    /// UTXO chains: block hash (display order) → height.
+    let blockIndex: LMDBDatabase
 
     var all: [LMDBDatabase] {
-        [meta, addresses, addressIndex, adjacency, transactions, txIndex, assets, assetIndex, tags, tagIndex, sources]
+        [
+            meta, addresses, addressIndex, adjacency, transactions, txIndex, assets, assetIndex, tags, tagIndex, sources,
+            outpoints, blocks, blockIndex,
+        ]
     }
 
     static func open(in environment: LMDBEnvironment, create: Bool, path: String) throws -> Tables {
@@ -231,6 +241,7 @@ struct Tables: Sendable {
         return Tables(
             meta: handles[0], addresses: handles[1], addressIndex: handles[2], adjacency: handles[3],
             transactions: handles[4], txIndex: handles[5], assets: handles[6], assetIndex: handles[7],
-            tags: handles[8], tagIndex: handles[9], sources: handles[10])
+            tags: handles[8], tagIndex: handles[9], sources: handles[10], outpoints: handles[11], blocks: handles[12],
+            blockIndex: handles[13])
     }
 }

@@ -28,6 +28,9 @@ extension GraphReader {
             if problems.count < maximumProblems { problems.append(text()) }
         }
         let counts = try counts()
+        let isUTXO = try chainModel() == .utxo
+        var utxoEnds: Set<UTXOEnd> = []
+        var utxoEdgeIDs: Set<UInt64> = []
         var outEnds: [UInt64: (from: UInt64, to: UInt64)] = [:]
         var inEnds: [UInt64: (from: UInt64, to: UInt64)] = [:]
         outEnds.reserveCapacity(Int(counts.transfers))
@@ -55,6 +58,16 @@ extension GraphReader {
                     for incidence in chunk.incidences {
                         report.incidencesChecked += 1
                         let transfer = incidence.transfer.rawValue
+                        if isUTXO {
+                            if incidence.direction == .outgoing { outCount += 1 } else { inCount += 1 }
+                            let end = UTXOEnd(
+                                address: record.id, spends: incidence.direction == .outgoing, tx: incidence.properties.tx,
+                                index: incidence.properties.logIndex)
+                            if !utxoEnds.insert(end).inserted || !utxoEdgeIDs.insert(transfer).inserted {
+                                problem("address \(record.id): input/output edge \(transfer) is stored twice")
+                            }
+                            continue
+                        }
                         switch incidence.direction {
                         case .outgoing:
                             outCount += 1
@@ -93,8 +106,9 @@ extension GraphReader {
         for (transfer, ends) in inEnds {
             problem("transfer \(transfer) arrives at address \(ends.to) but never leaves \(ends.from)")
         }
-        if UInt64(outEnds.count) != counts.transfers {
-            problem("meta counts \(counts.transfers) transfers, adjacency holds \(outEnds.count)")
+        let storedEdges = isUTXO ? utxoEdgeIDs.count : outEnds.count
+        if UInt64(storedEdges) != counts.transfers {
+            problem("meta counts \(counts.transfers) transfers, adjacency holds \(storedEdges)")
         }
         if UInt64(report.addressesChecked) != counts.addresses {
             problem("meta counts \(counts.addresses) addresses, the table holds \(report.addressesChecked)")
@@ -103,7 +117,11 @@ extension GraphReader {
         if indexed != report.addressesChecked {
             problem("address index holds \(indexed) entries, the table \(report.addressesChecked)")
         }
-        try verifyTransactions(counts: counts, outEnds: outEnds, problem: problem)
+        if isUTXO {
+            try verifyUTXOTransactions(counts: counts, ends: utxoEnds, problem: problem)
+        } else {
+            try verifyTransactions(counts: counts, outEnds: outEnds, problem: problem)
+        }
         report.tagsChecked = try verifyTags(problem: problem)
         report.problems = problems
         return report
@@ -145,6 +163,62 @@ extension GraphReader {
         }
     }
 
+    /// UTXO stores: every input and output with an address is an edge of that address's stream (and nothing else
+    /// is), every output has its outpoint entry, and a spent output names the transaction whose input spends it.
+    private func verifyUTXOTransactions(
+        counts: StoreCounts, ends: Set<UTXOEnd>, problem: (@autoclosure () -> String) -> Void
+    ) throws {
+        var transactionCount: UInt64 = 0
+        var listed = 0
+        try scan(tables.transactions, prefix: []) { key, value in
+            let id = TxID(Key.readID(key))
+            transactionCount += 1
+            do {
+                let record = try TransactionRecord.decode(id: id, value)
+                guard let details = record.utxo else {
+                    problem("transaction \(id) has no inputs and outputs in a UTXO store")
+                    return true
+                }
+                if try transactionID(hash: record.hash) != id {
+                    problem("transaction \(id) is not in the hash index under its id")
+                }
+                for (index, input) in details.inputs.enumerated() {
+                    if let address = input.address, input.value != nil {
+                        listed += 1
+                        if !ends.contains(UTXOEnd(address: address, spends: true, tx: id, index: UInt32(index))) {
+                            problem("transaction \(id) input \(index) is missing from address \(address)'s stream")
+                        }
+                    }
+                    if case .output(let source, let outputIndex) = input.source,
+                        try spender(ofOutput: outputIndex, of: source) != id
+                    {
+                        problem("transaction \(id) input \(index) spends \(source):\(outputIndex), whose outpoint names another spender")
+                    }
+                }
+                for (index, output) in details.outputs.enumerated() {
+                    let key = Key.outpoint(id.rawValue, UInt32(index))
+                    if try transaction.value(tables.outpoints, key: key) == nil {
+                        problem("transaction \(id) output \(index) has no outpoint entry")
+                    }
+                    guard let address = output.address else { continue }
+                    listed += 1
+                    if !ends.contains(UTXOEnd(address: address, spends: false, tx: id, index: UInt32(index))) {
+                        problem("transaction \(id) output \(index) is missing from address \(address)'s stream")
+                    }
+                }
+            } catch let error as DecodeError {
+                problem("transaction \(id) does not decode: \(error.reason)")
+            }
+            return true
+        }
+        if transactionCount != counts.transactions {
+            problem("meta counts \(counts.transactions) transactions, the table holds \(transactionCount)")
+        }
+        if listed != ends.count {
+            problem("transactions list \(listed) input/output edges, the address streams hold \(ends.count)")
+        }
+    }
+
     private func verifyTags(problem: (@autoclosure () -> String) -> Void) throws -> Int {
         var tagKeys: Set<[UInt8]> = []
         var checked = 0
@@ -169,4 +243,12 @@ extension GraphReader {
         }
         return checked
     }
+}
+
+/// One input or output edge of a UTXO store as an address stream holds it.
+private struct UTXOEnd: Hashable {
+    var address: AddressID
+    var spends: Bool
+    var tx: TxID
+    var index: UInt32
 }
