@@ -21,6 +21,7 @@ public import Logging
 /// - ``query(_:parameters:limits:)``
 /// - ``neighbors(of:direction:)``
 /// - ``ingestTransfers(files:options:progress:)``
+/// - ``ingestBitcoin(files:format:options:progress:)``
 /// - ``importTags(_:)``
 /// - ``statistics()``
 /// - ``verify()``
@@ -139,6 +140,19 @@ public final class Graph: Sendable {
         progress: (IngestProgress) -> Void = { _ in }
     ) throws -> IngestSummary {
         try TransfersCSVIngester(store: store, options: options, logger: logger).ingest(files: files, progress: progress)
+    }
+
+    /// Ingests Bitcoin blocks: `blk*.dat` files or directories (`.blk`), or files of one serialized block each
+    /// (`.raw`, binary or hex). Idempotent and resumable; a reorganisation rolls back to the fork first.
+    public func ingestBitcoin(
+        files: [String], format: BitcoinFileFormat, options: BitcoinIngestOptions = BitcoinIngestOptions(),
+        progress: (IngestProgress) -> Void = { _ in }
+    ) throws -> BitcoinIngestSummary {
+        let ingester = BitcoinIngester(store: store, options: options, logger: logger)
+        switch format {
+        case .blk: return try ingester.ingest(blkFiles: files, progress: progress)
+        case .raw: return try ingester.ingest(rawFiles: files, progress: progress)
+        }
     }
 
     /// Adds tags (one write transaction); returns how many were new.

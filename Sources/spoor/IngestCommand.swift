@@ -23,16 +23,19 @@ struct IngestCommand: AsyncParsableCommand {
         case bitcoinRaw = "bitcoin-raw"
         case ethereumETL = "ethereum-etl"
 
-        static let supported: [Format] = [.transfersCSV]
+        static let supported: [Format] = [.transfersCSV, .bitcoinBlk, .bitcoinRaw]
     }
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Option(help: "The input format: transfers-csv (bitcoin-blk, bitcoin-raw, ethereum-etl: not supported yet).")
+    @Option(help: "The input format: transfers-csv, bitcoin-blk (blk*.dat files or directories), bitcoin-raw (one block per file, binary or hex).")
     var format: Format
 
-    @Argument(help: ArgumentHelp("The files to ingest, in order.", valueName: "file"))
+    @Argument(help: ArgumentHelp("The files (or, for bitcoin-blk, directories) to ingest.", valueName: "file"))
     var files: [String]
+
+    @Option(help: "Bitcoin network: mainnet, testnet, signet or regtest (magic bytes and address prefixes).")
+    var network = "mainnet"
 
     @Flag(help: "Stop at the first bad row; nothing of that file is stored (exit 1).")
     var strict = false
@@ -49,10 +52,17 @@ struct IngestCommand: AsyncParsableCommand {
             throw ValidationError("--format \(format.rawValue) is not supported yet (supported now: \(supported))")
         }
         guard !files.isEmpty else { throw ValidationError("give at least one file to ingest") }
+        guard BitcoinNetwork(name: network) != nil else {
+            throw ValidationError("--network must be mainnet, testnet, signet or regtest, found '\(network)'")
+        }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, found \(batchSize)") }
     }
 
     func run() async throws {
+        switch format {
+        case .bitcoinBlk, .bitcoinRaw: return try ingestBitcoin()
+        default: break
+        }
         // Check every file's header before the store is created or touched: a wrong file writes nothing.
         for file in files {
             _ = try TransfersCSVReader(path: file)
@@ -74,5 +84,17 @@ struct IngestCommand: AsyncParsableCommand {
         for path in summary.rejectsFiles {
             Terminal.note("rejected rows written to \(path)")
         }
+    }
+
+    private func ingestBitcoin() throws {
+        let graph = try Graph.open(at: storeOptions.store, mode: .readWrite)
+        let options = BitcoinIngestOptions(network: BitcoinNetwork(name: network) ?? .mainnet)
+        let line = ProgressLine(enabled: !quiet && Terminal.standardErrorIsTerminal)
+        defer { line.finish() }
+        let summary = try graph.ingestBitcoin(files: files, format: format == .bitcoinBlk ? .blk : .raw, options: options) {
+            line.update($0)
+        }
+        line.finish()
+        Terminal.note(summary.line)
     }
 }

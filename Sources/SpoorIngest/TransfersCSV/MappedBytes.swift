@@ -69,6 +69,11 @@ final class MappedBytes: @unchecked Sendable {  // Safe because the bytes and th
         }
     }
 
+    /// Calls `body` with the bytes (valid only inside `body`, while this object lives).
+    func withBuffer<T, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> T {
+        try body(UnsafeRawBufferPointer(start: base, count: count))
+    }
+
     static func errnoText() -> String {
         let code = errno
         return String(cString: strerror(code)) + " (errno: \(code))"

@@ -1,11 +1,17 @@
 public import SpoorStore
 
-/// The LMDB store seen through ``GraphAccess``: `(:Address)` and `(:Transaction)` nodes, stored
-/// `[:TRANSFER]` edges between addresses, and the two halves `[:SENT]` (address → transaction) and `[:PAID]`
-/// (transaction → address) of each transfer.
+/// The LMDB store seen through ``GraphAccess``: `(:Address)` and `(:Transaction)` nodes, `[:TRANSFER]` edges
+/// between addresses, and the two halves `[:SENT]` (address → transaction) and `[:PAID]` (transaction → address).
 ///
-/// Node ids carry the label in the top bit (0 address, 1 transaction). Relationship ids are the transfer id with the
-/// type in the top two bits (0 TRANSFER, 1 SENT, 2 PAID), so `id(r)` is stable across queries.
+/// Account stores keep TRANSFER edges; SENT and PAID are their halves. UTXO stores keep SENT (one per input: the spent
+/// output's address and value, `index` = input index) and PAID (one per output, `index`, `spentBy`); their TRANSFER is
+/// virtual, expanded through the transaction: input `i` to output `j` carries `⌊w_j × v_i / Σv⌋` (the output's value
+/// apportioned by the input's share of the known input total, DESIGN.md section 2), never stored.
+///
+/// Node ids carry the label in the top bit (0 address, 1 transaction). Relationship ids carry the type in the top two
+/// bits (0 TRANSFER, 1 SENT, 2 PAID) and are stable across queries: on account stores the rest is the transfer id; on
+/// UTXO stores it is `transaction << 20 | index` for SENT and PAID and `transaction << 20 | i << 10 | j` (each cut to
+/// 10 bits) for the virtual TRANSFER.
 ///
 /// One instance serves one query on one read snapshot; it caches the records it decoded.
 public final class StoreGraph: GraphAccess {
@@ -14,6 +20,8 @@ public final class StoreGraph: GraphAccess {
     private var addressCache: [AddressID: AddressRecord] = [:]
     private var transactionCache: [TxID: TransactionRecord] = [:]
     private var assetCache: [AssetID: String] = [:]
+    /// Whether the store holds a UTXO chain (SENT/PAID stored, TRANSFER virtual).
+    let isUTXO: Bool
 
     static let transactionBit: UInt64 = 1 << 63
     static let labels = (address: "Address", transaction: "Transaction")
@@ -24,11 +32,12 @@ public final class StoreGraph: GraphAccess {
     public static let nodeSchema: [(label: String, properties: [String])] = [
         (labels.address, ["address", "firstSeen", "lastSeen", "txCount", "outDegree", "inDegree", "received", "sent",
             "tags", "balance"]),
-        (labels.transaction, ["txid", "block", "time", "value", "transfers"]),
+        (labels.transaction, ["txid", "block", "time", "value", "transfers", "fee", "inputs", "outputs", "coinbase"]),
     ]
 
-    /// The property names every relationship type has (`asset` is null for the chain's native asset).
-    static let relationshipPropertyNames = ["value", "block", "time", "logIndex", "asset", "tx"]
+    /// The property names every relationship type has (`asset` is null for the chain's native asset; `index` and
+    /// `spentBy` are the UTXO input/output index and the spending transaction).
+    static let relationshipPropertyNames = ["value", "block", "time", "logIndex", "asset", "tx", "index", "spentBy"]
 
     /// The relationship types and the property names of each: all three carry the transfer's properties.
     public static let relationshipSchema: [(type: String, properties: [String])] =
@@ -37,6 +46,7 @@ public final class StoreGraph: GraphAccess {
     /// Wraps a read snapshot.
     public init(reader: GraphReader) {
         self.reader = reader
+        isUTXO = (try? reader.chainModel()) == .utxo
     }
 
     // MARK: Ids
@@ -58,6 +68,16 @@ public final class StoreGraph: GraphAccess {
 
     static func relationshipID(_ transfer: TransferID, kind: UInt64) -> RelationshipID {
         RelationshipID(transfer.rawValue | kind << 62)
+    }
+
+    /// A UTXO SENT (kind 1) or PAID (kind 2) id: the transaction and the input or output index.
+    static func utxoRelationshipID(_ transaction: TxID, index: UInt32, kind: UInt64) -> RelationshipID {
+        RelationshipID(kind << 62 | (transaction.rawValue & (1 << 42 - 1)) << 20 | UInt64(index & 0xFFFFF))
+    }
+
+    /// A UTXO virtual TRANSFER id: the transaction, input `i` and output `j`.
+    static func utxoTransferID(_ transaction: TxID, input: Int, output: Int) -> RelationshipID {
+        RelationshipID((transaction.rawValue & (1 << 42 - 1)) << 20 | UInt64(input & 0x3FF) << 10 | UInt64(output & 0x3FF))
     }
 
     // MARK: Records
@@ -121,7 +141,11 @@ public final class StoreGraph: GraphAccess {
             case "block": return .integer(Int64(clamping: record.block))
             case "time": return .integer(record.time)
             case "value": return record.value.map(Value.amount) ?? .null
-            case "transfers": return .integer(Int64(record.transfers.count))
+            case "transfers": return record.utxo == nil ? .integer(Int64(record.transfers.count)) : .null
+            case "fee": return record.utxo?.fee.map(Value.amount) ?? .null
+            case "inputs": return record.utxo.map { .integer(Int64($0.inputs.count)) } ?? .null
+            case "outputs": return record.utxo.map { .integer(Int64($0.outputs.count)) } ?? .null
+            case "coinbase": return record.utxo.map { .bool($0.isCoinbase) } ?? .null
             default: return .null
             }
         }
@@ -140,11 +164,18 @@ public final class StoreGraph: GraphAccess {
 
     public func relationshipProperty(_ key: String, of relationship: GraphRelationship) throws -> Value {
         guard case .transfer(let transfer) = relationship.payload else { return .null }
+        let isHalf = relationship.type != Self.types.transfer
         switch key {
         case "value": return .amount(transfer.value)
         case "block": return .integer(Int64(clamping: transfer.block))
         case "time": return .integer(transfer.time)
-        case "logIndex": return .integer(Int64(transfer.logIndex))
+        case "logIndex": return isUTXO ? .null : .integer(Int64(transfer.logIndex))
+        case "index": return isUTXO && isHalf ? .integer(Int64(transfer.logIndex)) : .null
+        case "spentBy":
+            guard isUTXO, relationship.type == Self.types.paid,
+                let spender = try reader.spender(ofOutput: transfer.logIndex, of: transfer.tx)
+            else { return .null }
+            return try transactionRecord(spender).map { .string($0.hashText) } ?? .null
         case "asset": return try assetText(transfer.asset)
         case "tx": return try transactionRecord(transfer.tx).map { .string($0.hashText) } ?? .null
         default: return .null
@@ -203,6 +234,7 @@ public final class StoreGraph: GraphAccess {
     }
 
     public func expand(_ node: NodeID, direction: ExpandDirection, types: [String]) throws -> [GraphRelationship] {
+        if isUTXO { return try expandUTXO(node, direction: direction, types: types) }
         let wantsTransfer = types.isEmpty || types.contains(Self.types.transfer)
         let wantsSent = types.isEmpty || types.contains(Self.types.sent)
         let wantsPaid = types.isEmpty || types.contains(Self.types.paid)
@@ -254,6 +286,102 @@ public final class StoreGraph: GraphAccess {
             }
         }
         return result
+    }
+
+    /// UTXO expansion: SENT and PAID from the address's stream or the transaction's record, TRANSFER through the
+    /// transaction (value apportioned by input share).
+    private func expandUTXO(_ node: NodeID, direction: ExpandDirection, types: [String]) throws -> [GraphRelationship] {
+        let wantsTransfer = types.isEmpty || types.contains(Self.types.transfer)
+        let wantsSent = types.isEmpty || types.contains(Self.types.sent)
+        let wantsPaid = types.isEmpty || types.contains(Self.types.paid)
+        var result: [GraphRelationship] = []
+        switch Self.decode(node) {
+        case .address(let id):
+            guard wantsTransfer || wantsSent || wantsPaid else { return [] }
+            for incidence in try reader.incidences(of: id) {
+                let properties = incidence.properties
+                let isInput = incidence.direction == .outgoing
+                let txNode = Self.node(properties.tx)
+                if isInput && wantsSent && direction != .incoming {
+                    result.append(
+                        GraphRelationship(
+                            id: Self.utxoRelationshipID(properties.tx, index: properties.logIndex, kind: 1),
+                            type: Self.types.sent, start: node, end: txNode, payload: .transfer(properties)))
+                }
+                if !isInput && wantsPaid && direction != .outgoing {
+                    result.append(
+                        GraphRelationship(
+                            id: Self.utxoRelationshipID(properties.tx, index: properties.logIndex, kind: 2),
+                            type: Self.types.paid, start: txNode, end: node, payload: .transfer(properties)))
+                }
+                if wantsTransfer && (direction == .both || (direction == .outgoing) == isInput) {
+                    try appendVirtualTransfers(of: incidence, address: node, to: &result)
+                }
+            }
+        case .transaction(let id):
+            guard let record = try transactionRecord(id), let details = record.utxo else { return [] }
+            func properties(_ value: Amount, _ index: Int) -> RelationshipPayload {
+                .transfer(
+                    TransferProperties(
+                        value: value, block: record.block, time: record.time, tx: id, asset: .native,
+                        logIndex: UInt32(index)))
+            }
+            if wantsSent && direction != .outgoing {
+                for (index, input) in details.inputs.enumerated() {
+                    guard let address = input.address, let value = input.value else { continue }
+                    result.append(
+                        GraphRelationship(
+                            id: Self.utxoRelationshipID(id, index: UInt32(index), kind: 1), type: Self.types.sent,
+                            start: Self.node(address), end: node, payload: properties(value, index)))
+                }
+            }
+            if wantsPaid && direction != .incoming {
+                for (index, output) in details.outputs.enumerated() {
+                    guard let address = output.address else { continue }
+                    result.append(
+                        GraphRelationship(
+                            id: Self.utxoRelationshipID(id, index: UInt32(index), kind: 2), type: Self.types.paid,
+                            start: node, end: Self.node(address), payload: properties(output.value, index)))
+                }
+            }
+        }
+        return result
+    }
+
+    /// The virtual TRANSFER edges of one input (to every output with an address) or one output (from every input
+    /// with an address and a known value): `⌊w_j × v_i / Σv⌋` over the known inputs.
+    private func appendVirtualTransfers(of incidence: Incidence, address: NodeID, to result: inout [GraphRelationship])
+        throws
+    {
+        let properties = incidence.properties
+        guard let record = try transactionRecord(properties.tx), let details = record.utxo else { return }
+        var knownInputs: UInt64 = 0
+        for input in details.inputs { knownInputs &+= input.value?.uint64Value ?? 0 }
+        guard knownInputs > 0 else { return }
+        func share(_ output: Amount, _ input: Amount) -> Amount {
+            output.multiplied(by: input).map { $0.quotientAndRemainder(dividingBy: knownInputs).quotient } ?? .zero
+        }
+        func edge(_ i: Int, _ j: Int, from: NodeID, to: NodeID, value: Amount) -> GraphRelationship {
+            GraphRelationship(
+                id: Self.utxoTransferID(properties.tx, input: i, output: j), type: Self.types.transfer, start: from,
+                end: to,
+                payload: .transfer(
+                    TransferProperties(
+                        value: value, block: properties.block, time: properties.time, tx: properties.tx, asset: .native,
+                        logIndex: 0)))
+        }
+        let index = Int(properties.logIndex)
+        if incidence.direction == .outgoing {
+            for (j, output) in details.outputs.enumerated() {
+                guard let to = output.address else { continue }
+                result.append(edge(index, j, from: address, to: Self.node(to), value: share(output.value, properties.value)))
+            }
+        } else {
+            for (i, input) in details.inputs.enumerated() {
+                guard let from = input.address, let value = input.value else { continue }
+                result.append(edge(i, index, from: Self.node(from), to: address, value: share(properties.value, value)))
+            }
+        }
     }
 
     /// A transfer's properties, found in its sender's stream (the transaction record lists ids only).

@@ -81,6 +81,9 @@ public struct UTXOBatchResult: Sendable, Hashable {
     /// Inputs whose spent output the store does not hold (partial data sets), recorded as from an unknown source.
     public var unknownInputs = 0
 
+    /// No blocks yet.
+    public init() {}
+
     /// Adds another batch's counts.
     public mutating func add(_ other: UTXOBatchResult) {
         blocks += other.blocks
