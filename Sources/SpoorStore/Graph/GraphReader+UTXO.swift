@@ -52,3 +52,15 @@ extension Store {
         return UTXOWriter(store: self)
     }
 }
+
+extension GraphReader {
+    /// The first incidence of an address's stream (reads one chunk).
+    public func firstIncidence(of id: AddressID) throws -> Incidence? {
+        var first: Incidence?
+        try forEachChunk(of: id) { chunk in
+            first = chunk.incidences.first
+            return false
+        }
+        return first
+    }
+}

@@ -193,6 +193,8 @@ enum MetaKey {
     static let nextTransfer = "next_transfer_id"
     static let nextAsset = "next_asset_id"
     static let tipHeight = "utxo_tip_height"
+    static let clusterNextTransaction = "cluster_next_tx"
+    static let clusterHeuristics = "cluster_heuristics"
 }
 
 /// The named LMDB databases of a store.
@@ -200,6 +202,7 @@ struct Tables: Sendable {
     static let names = [
         "meta", "addresses", "address_index", "adjacency", "transactions", "tx_index", "assets", "asset_index",
         "tags", "tag_index", "sources", "outpoints", "blocks", "block_index",
+        "clusters", "cluster_members", "cluster_sizes", "cluster_merges",
     ]
     let meta: LMDBDatabase
     let addresses: LMDBDatabase
@@ -218,11 +221,19 @@ struct Tables: Sendable {
     let blocks: LMDBDatabase
     /// UTXO chains: block hash (display order) → height.
     let blockIndex: LMDBDatabase
+    /// Address id → cluster id, for addresses merged into a cluster (absent: alone, cluster id = address id).
+    let clusters: LMDBDatabase
+    /// `(cluster id, address id)` → nothing: the members of clusters of two or more.
+    let clusterMembers: LMDBDatabase
+    /// Cluster id → size, for clusters of two or more.
+    let clusterSizes: LMDBDatabase
+    /// `(address, transaction, other address)` → heuristic code: the merges, recorded at both addresses.
+    let clusterMerges: LMDBDatabase
 
     var all: [LMDBDatabase] {
         [
             meta, addresses, addressIndex, adjacency, transactions, txIndex, assets, assetIndex, tags, tagIndex, sources,
-            outpoints, blocks, blockIndex,
+            outpoints, blocks, blockIndex, clusters, clusterMembers, clusterSizes, clusterMerges,
         ]
     }
 
@@ -242,6 +253,7 @@ struct Tables: Sendable {
             meta: handles[0], addresses: handles[1], addressIndex: handles[2], adjacency: handles[3],
             transactions: handles[4], txIndex: handles[5], assets: handles[6], assetIndex: handles[7],
             tags: handles[8], tagIndex: handles[9], sources: handles[10], outpoints: handles[11], blocks: handles[12],
-            blockIndex: handles[13])
+            blockIndex: handles[13], clusters: handles[14], clusterMembers: handles[15], clusterSizes: handles[16],
+            clusterMerges: handles[17])
     }
 }
