@@ -1,5 +1,6 @@
 @_exported public import SpoorIngest
 @_exported public import SpoorQuery
+@_exported public import SpoorAnalytics
 @_exported public import SpoorStore
 import Foundation
 public import Logging

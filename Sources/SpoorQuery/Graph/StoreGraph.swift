@@ -31,7 +31,7 @@ public final class StoreGraph: GraphAccess {
     /// `balance` when it sent more than the data set shows it received).
     public static let nodeSchema: [(label: String, properties: [String])] = [
         (labels.address, ["address", "firstSeen", "lastSeen", "txCount", "outDegree", "inDegree", "received", "sent",
-            "tags", "balance"]),
+            "tags", "balance", "cluster"]),
         (labels.transaction, ["txid", "block", "time", "value", "transfers", "fee", "inputs", "outputs", "coinbase"]),
     ]
 
@@ -132,6 +132,7 @@ public final class StoreGraph: GraphAccess {
             case "sent": return record.sent.map(Value.amount) ?? .null
             case "balance": return record.balance.map(Value.amount) ?? .null
             case "tags": return .list(try reader.tags(ofAddress: record.address).map { .string($0.tag) })
+            case "cluster": return .integer(Int64(clamping: try reader.cluster(of: id)))
             default: return .null
             }
         case .transaction(let id):
