@@ -39,6 +39,18 @@ import Testing
         var offsets = [Int]()
         try again.forEachBlock { offset, bytes in offsets.append(offset) }
         #expect(offsets == records.map(\.offset))
+
+        // Header-only first pass, then random access by location.
+        var headerPass = try BlkFileScanner(path: path, network: .mainnet)
+        let scanned = try headerPass.readHeaders()
+        #expect(scanned.map(\.offset) == records.map(\.offset))
+        #expect(scanned[170].header.hashHex == "00000000d1145790a8694403d4063f323d499e655c83426834d4ce2f8dd4a2ee")
+        let block170 = try headerPass.block(at: scanned[170].offset)
+        #expect(block170.transactions.count == 2)  // block 170: coinbase + f4184fc5...
+        #expect(block170.header == scanned[170].header)
+        let badLocation = #expect(throws: BitcoinParseError.self) { try headerPass.block(at: scanned[170].offset + 1) }
+        #expect(badLocation?.offset == scanned[170].offset + 1 - 8)
+        #expect(throws: BitcoinParseError.self) { try headerPass.block(at: 3) }
     }
 
     @Test func blkScannerStopsAtZeroPaddingAndReportsBadData() throws {

@@ -44,6 +44,15 @@ public struct BitcoinBlockHeader: Sendable, Hashable {
         }
     }
 
+    /// Parses the 80-byte header at the start of `buffer` (e.g. a whole block); the rest is ignored.
+    /// `offset` is the absolute offset of `buffer`'s first byte in `file`.
+    public static func parse(prefixOf buffer: UnsafeRawBufferPointer, file: String, offset: Int)
+        throws(BitcoinParseError) -> BitcoinBlockHeader
+    {
+        var reader = BitcoinByteReader(buffer: buffer, file: file, baseOffset: offset)
+        return try parse(from: &reader)
+    }
+
     static func parse(from reader: inout BitcoinByteReader) throws(BitcoinParseError) -> BitcoinBlockHeader {
         try reader.need(size, "an 80-byte block header")
         let start = reader.position

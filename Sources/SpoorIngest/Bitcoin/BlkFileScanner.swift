@@ -63,6 +63,50 @@ public struct BlkFileScanner: Sendable {
         }
     }
 
+    /// Calls `body` with the bytes of the block whose first byte is at `offset` (a `BlkRecord.offset` or
+    /// `BitcoinBlockLocation.offset`), checking the magic and length of its record prefix. The bytes are valid only
+    /// during the call.
+    public func withBlock<T>(
+        at offset: Int, _ body: (UnsafeRawBufferPointer) throws(BitcoinParseError) -> T
+    ) throws(BitcoinParseError) -> T {
+        let count = storage.count
+        guard let base = storage.base, offset >= 8, offset <= count else {
+            throw BitcoinParseError(
+                .badLength(what: "block location", detail: "offset \(offset) is not after a record prefix in a \(count)-byte file"),
+                file: file, offset: offset)
+        }
+        let buffer = UnsafeRawBufferPointer(start: base, count: count)
+        let magic = Array(buffer[(offset - 8)..<(offset - 4)])
+        guard magic == network.magic else {
+            throw BitcoinParseError(.badMagic(expected: network.magic, found: magic), file: file, offset: offset - 8)
+        }
+        let length = Int(UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset - 4, as: UInt32.self)))
+        guard length <= count - offset else {
+            throw BitcoinParseError(
+                .truncated(what: "a block of the length in its record prefix", needed: length, available: count - offset),
+                file: file, offset: offset)
+        }
+        return try body(UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + length)]))
+    }
+
+    /// The block whose first byte is at `offset`, parsed (see `withBlock(at:_:)`); merkle root not checked.
+    public func block(at offset: Int) throws(BitcoinParseError) -> BitcoinBlock {
+        try withBlock(at: offset) { (bytes) throws(BitcoinParseError) -> BitcoinBlock in
+            try BitcoinBlock.parse(buffer: bytes, file: file, offset: offset)
+        }
+    }
+
+    /// The headers of all blocks of the file with their offsets, without parsing the transactions (the first pass of
+    /// an ingest that builds the header chain before reading blocks in height order).
+    public mutating func readHeaders() throws(BitcoinParseError) -> [(offset: Int, header: BitcoinBlockHeader)] {
+        var headers = [(offset: Int, header: BitcoinBlockHeader)]()
+        let file = self.file
+        try forEachBlock { (offset, bytes) throws(BitcoinParseError) in
+            headers.append((offset, try BitcoinBlockHeader.parse(prefixOf: bytes, file: file, offset: offset)))
+        }
+        return headers
+    }
+
     /// All block records of the file.
     public mutating func readAll() throws(BitcoinParseError) -> [BlkRecord] {
         var records = [BlkRecord]()
