@@ -33,6 +33,9 @@ import Testing
             for entry in best {
                 let block = try #require(blocksByHash[entry.hash])
                 #expect(block.bip34Height == entry.height)
+                if block.transactions.contains(where: \.hasWitness) {
+                    #expect(block.coinbaseWitnessCommitment == block.computedWitnessCommitment())
+                }
                 var blockFees: UInt64 = 0
                 for transaction in block.transactions.dropFirst() {
                     var inputValue: UInt64 = 0

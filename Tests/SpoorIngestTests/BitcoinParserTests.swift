@@ -36,6 +36,10 @@ import Testing
             #expect(outputs == entry["total_outputs"] as? Int, "\(file)")
             #expect(Int(value) == entry["total_output_value_sat"] as? Int, "\(file)")
             #expect(block.transactions.filter(\.hasWitness).count == entry["segwit_txs"] as? Int, "\(file)")
+            // BIP 141: blocks with witness transactions commit to their wtxids (MANIFEST.json: witness commitment ok).
+            if block.transactions.contains(where: \.hasWitness) {
+                #expect(block.coinbaseWitnessCommitment == block.computedWitnessCommitment(), "\(file)")
+            }
             // Writing the block back gives the exact consensus bytes.
             #expect(block.serialized() == bytes, "\(file)")
         }

@@ -88,6 +88,31 @@ public struct BitcoinBlock: Sendable, Hashable {
         }
     }
 
+    /// The BIP 141 witness commitment found in the coinbase: the 32 bytes after `OP_RETURN 0x24 aa21a9ed` in the
+    /// last coinbase output that has that shape; `nil` when there is none.
+    public var coinbaseWitnessCommitment: [UInt8]? {
+        guard let coinbase = transactions.first else { return nil }
+        for output in coinbase.outputs.reversed() {
+            let script = output.scriptPubKey
+            if script.count >= 38 && script[0] == 0x6A && script[1] == 0x24 && script[2] == 0xAA && script[3] == 0x21
+                && script[4] == 0xA9 && script[5] == 0xED
+            {
+                return Array(script[6..<38])
+            }
+        }
+        return nil
+    }
+
+    /// The BIP 141 commitment recomputed from the transactions: double SHA-256 of the merkle root of the wtxids (the
+    /// coinbase's taken as zero) followed by the coinbase's witness reserved value (its first witness item, or 32
+    /// zero bytes).
+    public func computedWitnessCommitment() -> [UInt8] {
+        var wtxids = [[UInt8](repeating: 0, count: 32)]
+        wtxids.append(contentsOf: transactions.dropFirst().map(\.wtxid))
+        let reserved = transactions.first?.inputs.first?.witness.first ?? [UInt8](repeating: 0, count: 32)
+        return BitcoinHash.doubleSHA256(Self.merkleRoot(wtxids).root + reserved)
+    }
+
     /// The BIP 34 height pushed at the start of the coinbase scriptSig, for blocks of version 2 or more;
     /// `nil` for version-1 blocks, a missing coinbase or a scriptSig that does not start with a number.
     public var bip34Height: Int? {

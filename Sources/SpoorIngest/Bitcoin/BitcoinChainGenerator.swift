@@ -417,12 +417,18 @@ private struct BitcoinGeneratorState {
         return (BitcoinTransaction(version: 2, inputs: [input], outputs: outputs, lockTime: 0), kinds)
     }
 
-    /// BIP 141 commitment: double SHA-256 of (merkle root of wtxids with a zero coinbase wtxid ‖ 32 zero bytes).
-    static func witnessCommitment(_ transactions: [BitcoinTransaction]) -> [UInt8] {
-        let wtxids = [[UInt8](repeating: 0, count: 32)] + transactions.map(\.wtxid)
-        let root = BitcoinBlock.merkleRoot(wtxids).root
-        return BitcoinHash.doubleSHA256(root + [UInt8](repeating: 0, count: 32))
-    }
+    /// Stand-ins for computing the witness commitment before the real coinbase exists: the commitment ignores the
+    /// header and takes the coinbase's wtxid as zero; the reserved value (32 zero bytes) is the same as the real one.
+    static let placeholderHeader = BitcoinBlockHeader(
+        version: 0, previousBlockHash: [UInt8](repeating: 0, count: 32), merkleRoot: [UInt8](repeating: 0, count: 32),
+        time: 0, bits: 0, nonce: 0)
+    static let placeholderCoinbase = BitcoinTransaction(
+        version: 2,
+        inputs: [
+            BitcoinTxIn(
+                previousTxid: [UInt8](repeating: 0, count: 32), previousIndex: 0xFFFF_FFFF, scriptSig: [0, 0],
+                sequence: 0xFFFF_FFFF, witness: [[UInt8](repeating: 0, count: 32)])
+        ], outputs: [], lockTime: 0)
 
     static func subsidy(height: Int) -> UInt64 {
         let halvings = height / 210_000  // mainnet's interval: long synthetic chains keep a subsidy
@@ -487,7 +493,11 @@ private struct BitcoinGeneratorState {
         }
         let transactions = blockTransactions
         let fees = blockFees
-        let commitment = transactions.contains(where: \.hasWitness) ? Self.witnessCommitment(transactions) : nil
+        let commitment =
+            transactions.contains(where: \.hasWitness)
+            ? BitcoinBlock(header: Self.placeholderHeader, transactions: [Self.placeholderCoinbase] + transactions)
+                .computedWitnessCommitment()
+            : nil
         let (coinbase, coinbaseKinds) = coinbase(height: height, value: Self.subsidy(height: height) + fees, witnessCommitment: commitment)
         for (index, output) in coinbase.outputs.enumerated() where output.value > 0 {
             coins.append(
