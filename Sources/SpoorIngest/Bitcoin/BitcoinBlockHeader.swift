@@ -3,17 +3,17 @@ public import SpoorStore
 /// An 80-byte block header. Hashes are kept in internal (serialized) byte order; `hashHex` is the display order.
 public struct BitcoinBlockHeader: Sendable, Hashable {
     /// The block version (signed in Bitcoin Core).
-    public var version: Int32
+    public var version: Int32 { didSet { hash = BitcoinHash.doubleSHA256(serialized()) } }
     /// The previous block's hash, internal byte order (all zeros for a genesis block).
-    public var previousBlockHash: [UInt8]
+    public var previousBlockHash: [UInt8] { didSet { hash = BitcoinHash.doubleSHA256(serialized()) } }
     /// The merkle root of the block's txids, internal byte order.
-    public var merkleRoot: [UInt8]
+    public var merkleRoot: [UInt8] { didSet { hash = BitcoinHash.doubleSHA256(serialized()) } }
     /// The block time, seconds since the Unix epoch.
-    public var time: UInt32
+    public var time: UInt32 { didSet { hash = BitcoinHash.doubleSHA256(serialized()) } }
     /// The compact target (`nBits`).
-    public var bits: UInt32
+    public var bits: UInt32 { didSet { hash = BitcoinHash.doubleSHA256(serialized()) } }
     /// The nonce.
-    public var nonce: UInt32
+    public var nonce: UInt32 { didSet { hash = BitcoinHash.doubleSHA256(serialized()) } }
     /// Double SHA-256 of the 80 serialized bytes, internal byte order.
     public private(set) var hash: [UInt8]
 

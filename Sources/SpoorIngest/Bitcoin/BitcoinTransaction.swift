@@ -44,13 +44,13 @@ public struct BitcoinTxOut: Sendable, Hashable {
 /// A transaction with its txid and wtxid, parsed from the legacy or the BIP 144 segwit serialization.
 public struct BitcoinTransaction: Sendable, Hashable {
     /// The transaction version.
-    public var version: UInt32
+    public var version: UInt32 { didSet { computeHashes() } }
     /// The inputs in order.
-    public var inputs: [BitcoinTxIn]
+    public var inputs: [BitcoinTxIn] { didSet { computeHashes() } }
     /// The outputs in order.
-    public var outputs: [BitcoinTxOut]
+    public var outputs: [BitcoinTxOut] { didSet { computeHashes() } }
     /// The lock time.
-    public var lockTime: UInt32
+    public var lockTime: UInt32 { didSet { computeHashes() } }
     /// Double SHA-256 of the serialization without witness, internal byte order.
     public private(set) var txid: [UInt8]
     /// Double SHA-256 of the serialization with witness (equals `txid` without witness), internal byte order.
@@ -70,6 +70,11 @@ public struct BitcoinTransaction: Sendable, Hashable {
         self.wtxid = []
         self.size = 0
         self.baseSize = 0
+        computeHashes()
+    }
+
+    /// Recomputes the txid, wtxid and sizes (after a field changed: the hashes always match the fields).
+    private mutating func computeHashes() {
         let base = serialized(includeWitness: false)
         txid = BitcoinHash.doubleSHA256(base)
         baseSize = base.count
