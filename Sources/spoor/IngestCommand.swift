@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Spoor
 
 /// `spoor ingest STORE --format transfers-csv FILE...`
@@ -87,6 +88,9 @@ struct IngestCommand: AsyncParsableCommand {
     }
 
     private func ingestBitcoin() throws {
+        for file in files where !FileManager.default.fileExists(atPath: file) {
+            throw BitcoinIngestError.missing(path: file)  // Before the store is created: a wrong path writes nothing.
+        }
         let graph = try Graph.open(at: storeOptions.store, mode: .readWrite)
         let options = BitcoinIngestOptions(network: BitcoinNetwork(name: network) ?? .mainnet)
         let line = ProgressLine(enabled: !quiet && Terminal.standardErrorIsTerminal)

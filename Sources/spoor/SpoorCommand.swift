@@ -69,6 +69,10 @@ struct SpoorCommand: AsyncParsableCommand {
         case let error as CLIError:
             Terminal.error(error.description)
             terminateProcess(1)
+        case is BitcoinParseError, is BitcoinIngestError, is UTXOWriteError:
+            // Bad chain data: the message names the file, byte offset and block.
+            Terminal.error(String(describing: error))
+            terminateProcess(1)
         default:
             // swift-argument-parser's own errors (a help request, a usage error) keep its codes: 0 or 64.
             if exitCode(for: error) != .failure { exit(withError: error) }

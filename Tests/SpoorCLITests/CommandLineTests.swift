@@ -32,14 +32,12 @@ import Testing
         }
     }
 
-    @Test func formatsToComeAreNotSupportedYet() throws {
+    @Test func missingBlockFilesCreateNoStore() throws {
         let directory = TemporaryDirectory("cli-format")
         let store = directory.appending("store")
         let result = try Spoor.run(["ingest", store, "--format", "bitcoin-blk", "blk00000.dat"])
-        #expect(result.status == 64, "\(result)")
-        #expect(
-            result.stderr.hasPrefix("Error: --format bitcoin-blk is not supported yet (supported now: transfers-csv)"),
-            "\(result)")
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.contains("blk00000.dat: no such file or directory"), "\(result)")
         #expect(!FileManager.default.fileExists(atPath: store))
     }
 

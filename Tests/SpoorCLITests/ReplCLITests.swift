@@ -212,11 +212,11 @@ import Darwin
             $0.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         }
         #expect(lines.contains(["", "kind", "name", "count", "properties", ""]), "\(result)")
-        let address = "address, firstSeen, lastSeen, txCount, outDegree, inDegree, received, sent, tags, balance"
+        let address = "address, firstSeen, lastSeen, txCount, outDegree, inDegree, received, sent, tags, balance, cluster"
         #expect(lines.contains(["", "node", "Address", numbers[0], address, ""]), "\(result)")
-        #expect(lines.contains(["", "node", "Transaction", numbers[1], "txid, block, time, value, transfers", ""]), "\(result)")
+        #expect(lines.contains(["", "node", "Transaction", numbers[1], "txid, block, time, value, transfers, fee, inputs, outputs, coinbase", ""]), "\(result)")
         for type in ["TRANSFER", "SENT", "PAID"] {
-            #expect(lines.contains(["", "relationship", type, numbers[2], "value, block, time, logIndex, asset, tx", ""]), "\(result)")
+            #expect(lines.contains(["", "relationship", type, numbers[2], "value, block, time, logIndex, asset, tx, index, spentBy", ""]), "\(result)")
         }
         #expect(result.stdout.hasPrefix("+------") && result.stdout.hasSuffix("+\n"), "\(result)")
     }
