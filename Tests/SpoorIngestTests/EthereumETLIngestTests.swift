@@ -325,3 +325,95 @@ import Testing
         return report.problems.isEmpty
     }
 }
+
+/// An ingest stopped after some batches and run again ends as an uninterrupted one.
+@Suite struct EthereumETLResumeTests {
+    struct Stop: Error {}
+
+    @Test func stoppedAfterThreeBatchesThenResumed() throws {
+        let sample = EthereumETLIngestTests.data + "/token_transfers_15320500_15320589.csv"
+        let options = EthereumETLIngestOptions(batchSize: 1_000)
+        let referenceDirectory = TemporaryDirectory("eth-resume-reference")
+        let (reference, full) = try EthereumETLIngestTests.ingest([sample], into: referenceDirectory, options: options)
+        #expect(full.ingest.added == 12_888)
+
+        let directory = TemporaryDirectory("eth-resume")
+        let graph = try Graph.open(at: directory.appending("store"), mode: .readWrite)
+        let ingester = EthereumETLIngester(store: graph.store, options: options, logger: .init(label: "test"))
+        #expect(throws: Stop.self) {
+            try ingester.ingest(paths: [sample]) { progress in
+                if progress.phase == .writing && progress.rowsCommitted == 3_000 { throw Stop() }
+            }
+        }
+        let partial = try graph.read { reader in (try reader.counts().transfers, try reader.sources()) }
+        #expect(partial.0 == 3_000)  // 3 batches of 1,000 items (every item of this file is a transfer)
+        #expect(partial.1.count == 1 && String(decoding: partial.1[0].progress, as: UTF8.self) == "rows=3000;complete=0")
+
+        let resumed = try ingester.ingest(paths: [sample])
+        #expect(resumed.ingest.added == 9_888 && resumed.ingest.duplicates == 3_000)
+        let expected = try EthereumETLIngestTests.contents(reference)
+        let actual = try EthereumETLIngestTests.contents(graph)
+        #expect(actual.counts == expected.counts)
+        #expect(actual.transfers.map(\.properties) == expected.transfers.map(\.properties))
+        #expect(try graph.read { try $0.sources().map(\.source) } == (try reference.read { try $0.sources().map(\.source) }))
+        #expect(try graph.verify().problems.isEmpty)
+    }
+}
+
+/// The order key and the naming of input files.
+@Suite struct EthereumETLOrderKeyTests {
+    @Test func keysSortInChainOrderWithinABlock() throws {
+        // By hand from the layout: transaction index in bits 31…19, own value 0, trace rank r → r, log l → 2^17 + l.
+        let keys = [
+            EthereumETLOrderKey.own(transactionIndex: 0),
+            EthereumETLOrderKey.trace(transactionIndex: 0, rank: 1),
+            EthereumETLOrderKey.trace(transactionIndex: 0, rank: 131_071),
+            EthereumETLOrderKey.log(transactionIndex: 0, logIndex: 0),
+            EthereumETLOrderKey.log(transactionIndex: 0, logIndex: 393_215),
+            EthereumETLOrderKey.own(transactionIndex: 1),
+            EthereumETLOrderKey.log(transactionIndex: 1, logIndex: 7),
+            EthereumETLOrderKey.own(transactionIndex: 8_191),
+        ]
+        #expect(keys == [0, 1, 131_071, 131_072, 524_287, 524_288, 655_367, 4_294_443_008])
+        #expect(EthereumETLOrderKey.trace(transactionIndex: 0, rank: 0) == nil)
+        #expect(EthereumETLOrderKey.trace(transactionIndex: 0, rank: 131_072) == nil)
+        #expect(EthereumETLOrderKey.log(transactionIndex: 0, logIndex: 393_216) == nil)
+        #expect(EthereumETLOrderKey.own(transactionIndex: 8_192) == nil)
+        #expect(EthereumETLOrderKey.transactionIndex(of: 655_367) == 1 && EthereumETLOrderKey.local(of: 655_367) == 131_079)
+    }
+
+    @Test func tablesAreNamedByTheirFileNames() {
+        #expect(EthereumETLTable.named("blocks.csv") == .blocks)
+        #expect(EthereumETLTable.named("transactions_00001000_00001999.csv") == .transactions)
+        #expect(EthereumETLTable.named("token_transfers_15320500_15320589.csv") == .tokenTransfers)
+        #expect(EthereumETLTable.named("block_with_error_traces.csv") == .traces)
+        #expect(EthereumETLTable.named("receipts.csv") == .receipts)
+        #expect(EthereumETLTable.named("logs.csv") == nil)
+        #expect(EthereumETLTable.named("transactions_with_receipts.csv") == nil)  // two tables: ask the header
+    }
+
+    @Test func directoriesContributeTheirTablesOnly() throws {
+        let base = EthereumETLIngestTests.data + "/block_483920"
+        // The directory holds blocks, logs, receipts, token_transfers, transactions CSVs and a JSON file.
+        let files = try EthereumETLFile.resolve([base, base + "/blocks.csv"])
+        #expect(files.map { ($0.path as NSString).lastPathComponent } == [
+            "blocks.csv", "receipts.csv", "token_transfers.csv", "transactions.csv",
+        ])
+        #expect(files.map(\.table) == [.blocks, .receipts, .tokenTransfers, .transactions])
+        #expect(throws: IngestError.malformed(
+            file: base + "/logs.csv", line: 1,
+            reason: "not an ethereum-etl table: neither its name nor its header names one of blocks, transactions, "
+                + "token_transfers, receipts, traces")
+        ) { try EthereumETLFile.resolve([base + "/logs.csv"]) }
+        #expect(throws: IngestError.unreadable(file: base + "/none", reason: "no such file or directory")) {
+            try EthereumETLFile.resolve([base + "/none"])
+        }
+    }
+
+    @Test func aFileNamedByNoTableIsRecognisedByItsHeader() throws {
+        let directory = TemporaryDirectory("eth-sniff")
+        let file = try directory.write(
+            "token_address,from_address,to_address,value,transaction_hash,log_index,block_number\n", to: "export.csv")
+        #expect(try EthereumETLFile.resolve([file]) == [EthereumETLFile(path: file, table: .tokenTransfers)])
+    }
+}

@@ -108,8 +108,11 @@ public struct EthereumETLIngester {
     }
 
     /// Ingests the files and directories in `paths` as one input set.
+    ///
+    /// `progress` is called while reading and after each committed batch; an error it throws stops the ingest and
+    /// is rethrown (what was committed stays, and the same call later goes on from there).
     public func ingest(
-        paths: [String], progress: (IngestProgress) -> Void = { _ in }
+        paths: [String], progress: (IngestProgress) throws -> Void = { _ in }
     ) throws -> EthereumETLSummary {
         let clock = ContinuousClock()
         let started = clock.now
@@ -140,7 +143,7 @@ public struct EthereumETLIngester {
             var reader = try EthereumETLTableReader(file)
             report.totalBytes = reader.totalBytes
             report.elapsed = (clock.now - started).seconds
-            progress(report)
+            try progress(report)
             plan.read(&reader, file: index)
             summary.ingest.bytes += reader.totalBytes
         }
@@ -161,7 +164,7 @@ public struct EthereumETLIngester {
         try write(plan, files: files, sources: sources, stored: stored, summary: &summary, report: report) { report in
             var report = report
             report.elapsed = (clock.now - started).seconds
-            progress(report)
+            try progress(report)
         }
         summary.ingest.seconds = (clock.now - started).seconds
         return summary
@@ -170,7 +173,7 @@ public struct EthereumETLIngester {
     /// Writes the planned items in batches from the committed prefix on.
     private func write(
         _ plan: EthereumETLPlanner, files: [EthereumETLFile], sources: [String], stored: [SourceProgress?],
-        summary: inout EthereumETLSummary, report: IngestProgress, progress: (IngestProgress) -> Void
+        summary: inout EthereumETLSummary, report: IngestProgress, progress: (IngestProgress) throws -> Void
     ) throws {
         let items = plan.items
         var perFile = [Int](repeating: 0, count: files.count)
@@ -220,7 +223,7 @@ public struct EthereumETLIngester {
             summary.transactionsAdded += result.transactionsAdded
             position = end
             report.rowsCommitted = position
-            progress(report)
+            try progress(report)
         } while position < items.count
     }
 
