@@ -38,7 +38,7 @@ import Testing
         let result = try Spoor.run(["ingest", store, "--format", "bitcoin-blk", "blk00000.dat"])
         #expect(result.status == 64, "\(result)")
         #expect(
-            result.stderr.hasPrefix("Error: --format bitcoin-blk is not supported yet (supported now: transfers-csv)"),
+            result.stderr.hasPrefix("Error: --format bitcoin-blk is not supported yet (supported now: transfers-csv"),
             "\(result)")
         #expect(!FileManager.default.fileExists(atPath: store))
     }
