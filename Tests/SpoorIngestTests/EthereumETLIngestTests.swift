@@ -417,3 +417,51 @@ import Testing
         #expect(try EthereumETLFile.resolve([file]) == [EthereumETLFile(path: file, table: .tokenTransfers)])
     }
 }
+
+/// Keccak-256 and the address of a contract creation.
+@Suite struct EthereumETLKeccakTests {
+    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+    @Test func publishedDigests() {
+        // The Keccak team's / Ethereum's well-known Keccak-256 digests of "" and "abc".
+        #expect(Self.hex(Keccak256.hash([])) == "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470")
+        #expect(Self.hex(Keccak256.hash(Array("abc".utf8)))
+            == "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45")
+    }
+
+    @Test func samePermutationAsSHA3() {
+        // SHA3-256 differs from Keccak-256 only in the padding byte. Digests from python3 hashlib.sha3_256 of the
+        // same inputs: 200 × 0xa3 (two blocks), 0…255 three times (six blocks), 135 and 136 × 'a' (block edges).
+        let sha3 = { (bytes: [UInt8]) in Self.hex(Keccak256.hash(bytes, domain: 0x06)) }
+        #expect(sha3([UInt8](repeating: 0xA3, count: 200))
+            == "79f38adec5c20307a98ef76e8324afbfd46cfd81b22e3973c65fa1bd9de31787")
+        let counting: [UInt8] = Array(0...255)
+        #expect(sha3(counting + counting + counting)
+            == "c043b2b15d405c9f4cd92fdaef420eba6201d328fb34ec0e2c16e4981b9e4b39")
+        #expect(sha3([UInt8](repeating: 0x61, count: 135))
+            == "8094bb53c44cfb1e67b7c30447f9a1c33696d2463ecc1d9c92538913392843c9")
+        #expect(sha3([UInt8](repeating: 0x61, count: 136))
+            == "3fc5559f14db8e453a0a3091edbd2bc25e11528d81c66fa570a4efdcc2695ee1")
+    }
+
+    @Test func creationAddressMatchesTheReceipt() {
+        // blocks_17173049_17173050: tx 0xf9e4… from 0x6cdeb3… with nonce 0 created, per receipts.csv, 0x303abf….
+        #expect(Keccak256.contractAddress(sender: "0x6cdeb3b685cdf7f2032040e9e8461a77bd9632a7", nonce: 0)
+            == "0x303abf64fe75964565d2b44b9e4518e6126f1f0e")
+        #expect(Keccak256.contractAddress(sender: "0xnothex", nonce: 0) == nil)
+    }
+
+    @Test func creationWithoutReceiptsGetsItsAddressFromTheNonce() throws {
+        // The sample's transactions.csv and blocks.csv without receipts.csv: the creation still reaches 0x303abf….
+        let sample = EthereumETLIngestTests.data + "/blocks_17173049_17173050"
+        let directory = TemporaryDirectory("eth-nonce")
+        let (graph, summary) = try EthereumETLIngestTests.ingest(
+            [sample + "/transactions.csv", sample + "/blocks.csv"], into: directory, options: .init(keepZero: true))
+        #expect(summary.creationsWithoutAddress == 0)
+        let contents = try EthereumETLIngestTests.contents(graph)
+        #expect(contents.transfers.contains { $0.to == "0x303abf64fe75964565d2b44b9e4518e6126f1f0e" })
+        // Without receipts no transaction is known to have failed: python, transactions with value > 0 or the
+        // creation (--keep-zero): all 298.
+        #expect(contents.counts.transfers == 298)
+    }
+}

@@ -41,7 +41,7 @@ public struct EthereumETLSummary: Sendable, Hashable, Codable {
     public var failedInternalTransfers = 0
     /// Zero-value native and internal transfers not stored (see ``EthereumETLIngestOptions/keepZero``).
     public var zeroValueSkipped = 0
-    /// Contract creations whose new address is unknown (no receipts.csv or traces.csv): recorded, no edge.
+    /// Contract creations whose new address is unknown (no receipt, trace or nonce gives it): recorded, no edge.
     public var creationsWithoutAddress = 0
     /// Token transfers whose transaction index no input gave (their key uses index 0; see ``EthereumETLOrderKey``).
     public var tokenTransfersWithoutTransactionIndex = 0
@@ -72,7 +72,8 @@ public struct EthereumETLSummary: Sendable, Hashable, Codable {
 /// key as its log index (``EthereumETLOrderKey``). Every transaction gets a record, also one that moves no value:
 /// a failed transaction (receipt status 0, or a failed top-level trace) keeps its record but stores no value;
 /// zero-value calls and creations store an edge only with ``EthereumETLIngestOptions/keepZero``. A contract
-/// creation's receiver is the receipt's `contract_address` (or the top-level create trace's `to_address`).
+/// creation's receiver is the receipt's `contract_address`, else the top-level create trace's `to_address`, else
+/// the address computed from the sender and its nonce (keccak256 of their RLP encoding).
 ///
 /// All files of one run are read and checked first (a missing column fails before anything is written), their
 /// items merged into chain order (block, order key) and written in batches, one LMDB write transaction each; each

@@ -34,13 +34,14 @@ public enum EthereumETLTable: String, Sendable, Hashable, CaseIterable, Comparab
         }
     }
 
-    /// Columns read when present: `block_timestamp` (time without blocks.csv), `contract_address` and
-    /// `transaction_index` of receipts, `error` and `status` of traces.
+    /// Columns read when present: `block_timestamp` (time without blocks.csv), `nonce` of transactions (a
+    /// creation's address without receipts), `contract_address` and `transaction_index` of receipts, `error` and
+    /// `status` of traces.
     public var optionalColumns: [String] {
         switch self {
         case .blocks: return []
         case .receipts: return ["contract_address", "transaction_index"]
-        case .transactions: return ["block_timestamp"]
+        case .transactions: return ["block_timestamp", "nonce"]
         case .traces: return ["error", "status"]
         case .tokenTransfers: return ["block_timestamp"]
         }
@@ -72,8 +73,17 @@ public enum EthereumETLTable: String, Sendable, Hashable, CaseIterable, Comparab
         return nil
     }
 
-    public static func < (lhs: EthereumETLTable, rhs: EthereumETLTable) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!  // Safe: every case is in allCases.
+    /// Tables sort in reading order: blocks and receipts (context) before the tables that move value.
+    public static func < (lhs: EthereumETLTable, rhs: EthereumETLTable) -> Bool { lhs.order < rhs.order }
+
+    private var order: Int {
+        switch self {
+        case .blocks: return 0
+        case .receipts: return 1
+        case .transactions: return 2
+        case .traces: return 3
+        case .tokenTransfers: return 4
+        }
     }
 }
 

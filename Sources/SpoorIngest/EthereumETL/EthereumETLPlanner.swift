@@ -128,6 +128,9 @@ struct EthereumETLPlanner {
             if receiver == nil, let top = topLevel[row.hash], case .success(let transfer) = top.row.transfer {
                 receiver = transfer.to
             }
+            if receiver == nil, let nonce = row.nonce {
+                receiver = Keccak256.contractAddress(sender: row.from, nonce: nonce)
+            }
             own(
                 hash: row.hash, block: row.block, transactionIndex: row.transactionIndex, file: file, line: row.line,
                 failed: failed.contains(row.hash), transfer: receiver.map { (row.from, $0, row.value) },

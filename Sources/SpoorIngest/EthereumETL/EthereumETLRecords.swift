@@ -152,6 +152,8 @@ struct EthereumETLTransaction {
     var to: String?
     var value: Amount
     var timestamp: Int64?
+    /// The sender's nonce (when the file has the column): gives a creation's contract address without receipts.
+    var nonce: UInt64?
     var line: Int
 
     init(_ fields: EthereumETLFields) throws(RowRejectionReason) {
@@ -163,6 +165,7 @@ struct EthereumETLTransaction {
         to = try fields.optionalAddress("to_address")
         value = try fields.amount("value")
         timestamp = try fields.optionalTimestamp("block_timestamp")
+        if !fields.isEmpty("nonce") { nonce = try fields.unsigned("nonce", maximum: .max) }
         line = fields.line
     }
 }
