@@ -465,3 +465,66 @@ import Testing
         #expect(contents.counts.transfers == 298)
     }
 }
+
+/// Internal transfers on a hand-made traces.csv whose answers are worked out by hand.
+@Suite struct EthereumETLTraceOrderTests {
+    static let header =
+        "block_number,transaction_hash,transaction_index,from_address,to_address,value,input,output,trace_type,"
+        + "call_type,reward_type,gas,gas_used,subtraces,trace_address,error,status,trace_id"
+    static let tx = "0x" + String(repeating: "ab", count: 32)
+    static func address(_ n: Int) -> String { "0x" + String(repeating: "0", count: 38) + String(format: "%02x", n) }
+
+    /// One trace row of transaction `tx` (index 3, block 500).
+    static func row(_ path: String, _ type: String, _ callType: String, _ value: String, error: String = "",
+                    status: String = "1", from: Int = 1, to: Int = 2) -> String {
+        let quoted = path.contains(",") ? "\"\(path)\"" : path
+        return "500,\(tx),3,\(address(from)),\(address(to)),\(value),0x,0x,\(type),\(callType),,0,0,0,\(quoted),\(error),\(status),id"
+    }
+
+    @Test func ranksFollowTraceOrderAndFailuresRevertTheirChildren() throws {
+        // Rows deliberately out of order. Trace order: [] [0] [0,0] [0,0,0] [0,1] [1] [2] [10] (numeric, so [2] before
+        // [10]). Ranked (call of type call, create, suicide; not the top level): [0]=1 [0,0]=2 [0,0,0]=3 [1]=4 [2]=5
+        // [10]=6; [0,1] is a delegatecall and has no rank. [0,0] failed (error), so [0,0,0] is reverted although its
+        // own status says 1; [1] moves 0. Stored: [] 1 wei (key 3 << 19), [0] 2 wei (rank 1), [2] 5 wei (rank 5),
+        // [10] 6 wei (rank 6).
+        let rows = [
+            Self.row("10", "call", "call", "6", to: 10),
+            Self.row("0,0,0", "call", "call", "4", to: 4),
+            Self.row("", "call", "call", "1", to: 1),
+            Self.row("2", "suicide", "", "5", from: 2, to: 5),
+            Self.row("0,1", "call", "delegatecall", "0", to: 7),
+            Self.row("0", "call", "call", "2", to: 2),
+            Self.row("0,0", "call", "call", "3", error: "Reverted", status: "0", to: 3),
+            Self.row("1", "call", "call", "0", to: 8),
+            "500,,,,\(Self.address(9)),2000000000000000000,,,reward,,block,,,0,,,1,reward_500_0",
+        ]
+        let directory = TemporaryDirectory("eth-trace-order")
+        let file = try directory.write(([Self.header] + rows).joined(separator: "\n") + "\n", to: "traces.csv")
+        let (graph, summary) = try EthereumETLIngestTests.ingest([file], into: directory)
+        let contents = try EthereumETLIngestTests.contents(graph)
+        let stored = contents.transfers.map { ($0.properties.logIndex, $0.to, $0.properties.value) }
+            .sorted { $0.0 < $1.0 }
+        let base: UInt32 = 3 << 19
+        #expect(stored.map(\.0) == [base, base + 1, base + 5, base + 6])
+        #expect(stored.map(\.1) == [Self.address(1), Self.address(2), Self.address(5), Self.address(10)])
+        #expect(stored.map(\.2) == [Amount(1), Amount(2), Amount(5), Amount(6)])
+        #expect(summary.nativeTransfers == 1 && summary.internalTransfers == 3)
+        #expect(summary.failedInternalTransfers == 2 && summary.zeroValueSkipped == 1)
+        #expect(contents.counts.transactions == 1)  // the reward has no transaction
+        // The transaction lists its transfers in chain order.
+        let record = try graph.read { reader in
+            try reader.transactionID(hash: try EthereumETLIngestTests.hash(Self.tx)).flatMap { try reader.transaction($0) }
+        }
+        #expect(record?.transfers.map(\.logIndex) == [base, base + 1, base + 5, base + 6])
+    }
+
+    @Test func aBadValueInAnInternalTransferIsRejectedWithItsLine() throws {
+        let rows = [Self.row("", "call", "call", "1"), Self.row("0", "call", "call", "-5")]
+        let directory = TemporaryDirectory("eth-trace-bad")
+        let file = try directory.write(([Self.header] + rows).joined(separator: "\n") + "\n", to: "traces.csv")
+        let (_, summary) = try EthereumETLIngestTests.ingest([file], into: directory)
+        #expect(summary.ingest.added == 1 && summary.ingest.rejected == 1)
+        let rejects = try String(contentsOfFile: try #require(summary.ingest.rejectsFiles.first), encoding: .utf8)
+        #expect(rejects == "\(file):3: negative value '-5'\n")
+    }
+}
