@@ -124,14 +124,13 @@ public struct EthereumETLIngester {
         let fingerprints = try files.map { file throws(IngestError) in try FileDigest.sha256(path: file.path) }
         let context = Self.contextDigest(files: files, fingerprints: fingerprints, keepZero: options.keepZero)
         let sources = fingerprints.map { "ethereum-etl:\($0)@\(context)" }
-        let stored = try store.read { reader in
-            try sources.map { try reader.sourceProgress($0).flatMap(SourceProgress.init(bytes:)) }
-        }
+        let storedBytes = try store.read { reader in try sources.map { try reader.sourceProgress($0) } }
+        let stored = storedBytes.map { $0.flatMap(SourceProgress.init(bytes:)) }
         if stored.allSatisfy({ $0?.isComplete == true }) {
             let rows = stored.reduce(0) { $0 + ($1?.committedRows ?? 0) }
             logger.info("\(paths.joined(separator: " ")): already ingested (\(rows) items); skipped")
             summary.ingest.filesAlreadyIngested = files.count
-            summary.ingest.duplicates = rows
+            summary.ingest.duplicates = storedBytes.reduce(0) { $0 + ($1.map(Self.committedTransfers) ?? 0) }
             summary.ingest.seconds = (clock.now - started).seconds
             return summary
         }
@@ -178,6 +177,7 @@ public struct EthereumETLIngester {
     ) throws {
         let items = plan.items
         var perFile = [Int](repeating: 0, count: files.count)
+        var transfersPerFile = [Int](repeating: 0, count: files.count)
         var position = 0
         // The committed prefix: each file's count, as the last committed batch recorded it, must be what the
         // sorted items give for the prefix of their sum; else start over (duplicates then change nothing).
@@ -187,7 +187,8 @@ public struct EthereumETLIngester {
             if perFile.enumerated().allSatisfy({ $0.element == (stored[$0.offset]?.committedRows ?? 0) }) {
                 position = resume
                 logger.info("resuming after \(resume) of \(items.count) committed items")
-                summary.ingest.duplicates += items[..<resume].reduce(0) { $0 + ($1.transfer == nil ? 0 : 1) }
+                for item in items[..<resume] where item.transfer != nil { transfersPerFile[item.file] += 1 }
+                summary.ingest.duplicates += transfersPerFile.reduce(0, +)
             } else {
                 perFile = [Int](repeating: 0, count: files.count)
             }
@@ -208,6 +209,7 @@ public struct EthereumETLIngester {
                     transactions.append(TransactionInput(txHash: hash, block: item.block, time: item.time))
                 }
                 guard let transfer = item.transfer else { continue }
+                transfersPerFile[item.file] += 1
                 transfers.append(
                     TransferInput(
                         txHash: hash, block: item.block, time: item.time, from: plan.texts[transfer.from],
@@ -216,7 +218,10 @@ public struct EthereumETLIngester {
             }
             var marks: [String: [UInt8]] = [:]
             for (index, source) in sources.enumerated() {
+                // `rows`: the file's items (transfers and bare transactions) committed; `transfers`: those of them
+                // that are transfers (what a later run of the same set reports as duplicates).
                 marks[source] = SourceProgress(committedRows: perFile[index], isComplete: end == items.count).bytes
+                    + Array(";transfers=\(transfersPerFile[index])".utf8)
             }
             let result = try writer.append(transfers, transactions: transactions, model: .account, progress: marks)
             summary.ingest.added += result.added
@@ -258,6 +263,14 @@ public struct EthereumETLIngester {
             return keys.contains { $0 != item.key && EthereumETLOrderKey.local(of: $0) == local }
         }
         summary.ingest.duplicates += before - plan.items.count
+    }
+
+    /// The `transfers=` part of a source's progress, 0 when absent.
+    static func committedTransfers(_ bytes: [UInt8]) -> Int {
+        for part in String(decoding: bytes, as: UTF8.self).split(separator: ";") where part.hasPrefix("transfers=") {
+            return Int(part.dropFirst("transfers=".count)) ?? 0
+        }
+        return 0
     }
 
     /// The first 16 hex digits of the SHA-256 of the input set: every file's table and fingerprint, and the options
