@@ -16,19 +16,25 @@ import Testing
         #expect(result.stdout == "")
         // python: 418 transfers (127 native, 291 token), 298 transactions, 9 failed, 163 zero-value of which 1 failed.
         #expect(result.stderr.hasPrefix("rows 418, added 418, duplicates 0, rejected 0, "), "\(result)")
-        #expect(result.stderr.contains(
-            "\ntransactions 298 (new 298), native 127, internal 0, token 291, failed transactions 9, "
-                + "zero-value skipped 162\n"), "\(result)")
+        #expect(
+            result.stderr.contains(
+                "\ntransactions 298 (new 298), native 127, internal 0, token 291, failed transactions 9, "
+                    + "zero-value skipped 162\n"), "\(result)")
         let counts = try statsCounts(store)
         #expect(counts["transfers"] == 418 && counts["transactions"] == 298 && counts["assets"] == 76, "\(counts)")
         // One source per input file, each complete.
         let sources = (try statsJSON(store)["sources"] as? [[String: Any]]) ?? []
         #expect(sources.count == 4)
-        #expect(sources.allSatisfy { $0["complete"] as? Bool == true && ($0["source"] as? String ?? "").hasPrefix("ethereum-etl:") })
+        #expect(
+            sources.allSatisfy {
+                $0["complete"] as? Bool == true && ($0["source"] as? String ?? "").hasPrefix("ethereum-etl:")
+            })
 
         let again = try Spoor.run(["ingest", store, "--format", "ethereum-etl", Self.sample])
         #expect(again.status == 0, "\(again)")
-        #expect(again.stderr.hasPrefix("rows 0, added 0, duplicates 418, rejected 0, files already ingested 4, "), "\(again)")
+        #expect(
+            again.stderr.hasPrefix("rows 0, added 0, duplicates 418, rejected 0, files already ingested 4, "),
+            "\(again)")
         #expect(try statsCounts(store) == counts)
         #expect(try Spoor.run(["verify", store]).status == 0)
     }
@@ -55,7 +61,8 @@ import Testing
         #expect(result.status == 0, "\(result)")
         // shared/data/README.md and python: 2001 TORN (2001 * 10^18 units) from 0xa5737ad5….
         let lines = result.stdout.split(whereSeparator: \.isNewline).map(String.init)  // CSV output ends lines with CRLF
-        #expect(lines == ["a.address,t.value", "0xa5737ad5e48ffaf7e321bd4a8be1abb1586bb786,2001000000000000000000"],
+        #expect(
+            lines == ["a.address,t.value", "0xa5737ad5e48ffaf7e321bd4a8be1abb1586bb786,2001000000000000000000"],
             "\(result)")
     }
 
@@ -63,15 +70,17 @@ import Testing
         let directory = TemporaryDirectory("cli-eth-missing")
         let store = directory.appending("store")
         let file = try directory.write(
-            "token_address,from_address,to_address,transaction_hash,log_index,block_number\n", to: "token_transfers.csv")
+            "token_address,from_address,to_address,transaction_hash,log_index,block_number\n", to: "token_transfers.csv"
+        )
         let result = try Spoor.run(["ingest", store, "--format", "ethereum-etl", Self.sample, file])
         #expect(result.status == 1, "\(result)")
-        #expect(result.stderr == """
-            error: \(file):1: bad header: missing column 'value': expected the columns \
-            'token_address,from_address,to_address,value,transaction_hash,log_index,block_number' (any order, others \
-            allowed), found 'token_address,from_address,to_address,transaction_hash,log_index,block_number'
+        #expect(
+            result.stderr == """
+                error: \(file):1: bad header: missing column 'value': expected the columns \
+                'token_address,from_address,to_address,value,transaction_hash,log_index,block_number' (any order, others \
+                allowed), found 'token_address,from_address,to_address,transaction_hash,log_index,block_number'
 
-            """, "\(result)")
+                """, "\(result)")
         #expect(!FileManager.default.fileExists(atPath: store))
     }
 

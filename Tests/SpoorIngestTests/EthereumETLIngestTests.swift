@@ -33,9 +33,12 @@ import Testing
 
     static func contents(_ graph: Graph) throws -> Contents {
         try graph.read { reader in
-            var contents = Contents(counts: try reader.counts(), nativeSum: .zero, nativeEdges: 0, tokens: [:], transfers: [])
+            var contents = Contents(
+                counts: try reader.counts(), nativeSum: .zero, nativeEdges: 0, tokens: [:], transfers: [])
             var records: [AddressRecord] = []
-            try reader.forEachAddress { records.append($0); return true }
+            try reader.forEachAddress {
+                records.append($0); return true
+            }
             let texts = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0.address) })
             for record in records {
                 for incidence in try reader.incidences(of: record.id) where incidence.direction == .outgoing {
@@ -68,7 +71,8 @@ import Testing
         // By hand from blocks.csv / transactions.csv: tx 0x99f1… is index 0 of block 47218 (time 1438936285),
         // tx 0x4bcc… index 1 of block 47219 (time 1438936326): keys 0 and 1 << 19.
         let first = try #require(contents.transfers.first { $0.from == "0x1406854d149e081ac09cb4ca560da463f3123059" })
-        #expect(first.properties.time == 1_438_936_285 && first.properties.block == 47218 && first.properties.logIndex == 0)
+        #expect(
+            first.properties.time == 1_438_936_285 && first.properties.block == 47218 && first.properties.logIndex == 0)
         #expect(first.properties.value == Amount(decimal: "110000000000000000000"))
         let last = try #require(contents.transfers.first { $0.from == "0xf9a19aea1193d9b9e4ef2f5b8c9ec8df93a22356" })
         #expect(last.properties.time == 1_438_936_326 && last.properties.logIndex == 524_288)
@@ -93,8 +97,10 @@ import Testing
         #expect(contents.transfers.allSatisfy { $0.properties.time == 1_446_561_880 })  // blocks.csv timestamp
         // The zero-value transaction 0x04cb… is recorded, with only its token transfer.
         let record = try graph.read { reader in
-            try reader.transactionID(hash: try Self.hash("0x04cbcb236043d8fb7839e07bbc7f5eed692fb2ca55d897f1101eac3e3ad4fab8"))
-                .flatMap { try reader.transaction($0) }
+            try reader.transactionID(
+                hash: try Self.hash("0x04cbcb236043d8fb7839e07bbc7f5eed692fb2ca55d897f1101eac3e3ad4fab8")
+            )
+            .flatMap { try reader.transaction($0) }
         }
         #expect(record?.transfers.map(\.logIndex) == [131_072])
     }
@@ -124,7 +130,8 @@ import Testing
         }
         #expect(record?.transfers.isEmpty == true)
         #expect(record?.block == 17_173_049)
-        #expect(!contents.transfers.contains { $0.properties.value == Amount(44_371_473_389_270_320) && $0.asset == nil })
+        #expect(
+            !contents.transfers.contains { $0.properties.value == Amount(44_371_473_389_270_320) && $0.asset == nil })
         #expect(try Self.verify(graph))
     }
 
@@ -156,14 +163,17 @@ import Testing
         let threshold = try #require(Amount(decimal: "170141183460469231731687303715884105728"))  // 2^127
         #expect(contents.transfers.count { $0.properties.value > threshold } == 108)  // python: above_2^127 108
         // python: the largest value, and the sum of all values modulo 2^256.
-        #expect(contents.transfers.map(\.properties.value).max()
-            == Amount(decimal: "114874432455688033885131856719613584383126211047926510776292258124428473756746"))
-        #expect(Self.wrappingSum(contents.transfers.map(\.properties.value))
-            == Amount(decimal: "102755651487658605037339324983652824433249679607812608437375048449575451893769"))
+        #expect(
+            contents.transfers.map(\.properties.value).max()
+                == Amount(decimal: "114874432455688033885131856719613584383126211047926510776292258124428473756746"))
+        #expect(
+            Self.wrappingSum(contents.transfers.map(\.properties.value))
+                == Amount(decimal: "102755651487658605037339324983652824433249679607812608437375048449575451893769"))
         // python: per-token count and sum.
         #expect(contents.tokens["0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2"]?.count == 1_912)
-        #expect(contents.tokens["0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2"]?.sum
-            == Amount(decimal: "85937344243761577953971"))
+        #expect(
+            contents.tokens["0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2"]?.sum
+                == Amount(decimal: "85937344243761577953971"))
         #expect(contents.tokens["0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"]?.sum == Amount(184_727_277_474_301))
         #expect(contents.tokens["0xdac17f958d2ee523a2206206994597c13d831ec7"]?.sum == Amount(71_931_251_956_965))
         // python: 4 tokens whose sum passes 2^256 − 1 (the derived total is unknown, each transfer is exact).
@@ -273,18 +283,22 @@ import Testing
         // Line 3 (the second transaction) gets a value with a letter in it.
         lines[2] = lines[2].replacingOccurrences(of: ",8140416390630760000,", with: ",81404163906307600x0,")
         try lines.joined(separator: "\n").write(toFile: input + "/transactions.csv", atomically: true, encoding: .utf8)
-        try FileManager.default.copyItem(atPath: Self.data + "/blocks_47218_47219/blocks.csv", toPath: input + "/blocks.csv")
+        try FileManager.default.copyItem(
+            atPath: Self.data + "/blocks_47218_47219/blocks.csv", toPath: input + "/blocks.csv")
         let (graph, summary) = try Self.ingest([input], into: directory)
         #expect(summary.ingest.rejected == 1 && summary.ingest.added == 3)
         let rejects = try String(contentsOfFile: try #require(summary.ingest.rejectsFiles.first), encoding: .utf8)
-        #expect(rejects == input + "/transactions.csv:3: non-numeric value in column 'value', found '81404163906307600x0'\n")
+        #expect(
+            rejects == input + "/transactions.csv:3: non-numeric value in column 'value', found '81404163906307600x0'\n"
+        )
         #expect(try graph.read { try $0.counts().transfers } == 3)
 
         let strict = TemporaryDirectory("eth-strict")
-        #expect(throws: IngestError.rejectedRow(
-            RowRejection(
-                file: input + "/transactions.csv", line: 3,
-                reason: "non-numeric value in column 'value', found '81404163906307600x0'"))
+        #expect(
+            throws: IngestError.rejectedRow(
+                RowRejection(
+                    file: input + "/transactions.csv", line: 3,
+                    reason: "non-numeric value in column 'value', found '81404163906307600x0'"))
         ) {
             try Self.ingest([input], into: strict, options: .init(strict: true))
         }
@@ -294,15 +308,19 @@ import Testing
         let directory = TemporaryDirectory("eth-missing")
         let file = try directory.write(
             "hash,nonce,block_number,transaction_index,from_address,to_address\n", to: "transactions.csv")
-        #expect(throws: IngestError.missingColumns(
-            file: file, missing: ["value"], expected: "hash,block_number,transaction_index,from_address,to_address,value",
-            found: "hash,nonce,block_number,transaction_index,from_address,to_address")
+        #expect(
+            throws: IngestError.missingColumns(
+                file: file, missing: ["value"],
+                expected: "hash,block_number,transaction_index,from_address,to_address,value",
+                found: "hash,nonce,block_number,transaction_index,from_address,to_address")
         ) {
             try EthereumETLIngester.check(paths: [file])
         }
         let error = IngestError.missingColumns(file: "t.csv", missing: ["value"], expected: "a,value", found: "a")
-        #expect(error.description
-            == "t.csv:1: bad header: missing column 'value': expected the columns 'a,value' (any order, others allowed), found 'a'")
+        #expect(
+            error.description
+                == "t.csv:1: bad header: missing column 'value': expected the columns 'a,value' (any order, others allowed), found 'a'"
+        )
     }
 
     /// The sum modulo 2^256, limb by limb (a second, simple implementation of the check).
@@ -356,7 +374,9 @@ import Testing
         let actual = try EthereumETLIngestTests.contents(graph)
         #expect(actual.counts == expected.counts)
         #expect(actual.transfers.map(\.properties) == expected.transfers.map(\.properties))
-        #expect(try graph.read { try $0.sources().map(\.source) } == (try reference.read { try $0.sources().map(\.source) }))
+        #expect(
+            try graph.read { try $0.sources().map(\.source) } == (try reference.read { try $0.sources().map(\.source) })
+        )
         #expect(try graph.verify().problems.isEmpty)
     }
 }
@@ -380,7 +400,8 @@ import Testing
         #expect(EthereumETLOrderKey.trace(transactionIndex: 0, rank: 131_072) == nil)
         #expect(EthereumETLOrderKey.log(transactionIndex: 0, logIndex: 393_216) == nil)
         #expect(EthereumETLOrderKey.own(transactionIndex: 8_192) == nil)
-        #expect(EthereumETLOrderKey.transactionIndex(of: 655_367) == 1 && EthereumETLOrderKey.local(of: 655_367) == 131_079)
+        #expect(
+            EthereumETLOrderKey.transactionIndex(of: 655_367) == 1 && EthereumETLOrderKey.local(of: 655_367) == 131_079)
     }
 
     @Test func tablesAreNamedByTheirFileNames() {
@@ -397,14 +418,16 @@ import Testing
         let base = EthereumETLIngestTests.data + "/block_483920"
         // The directory holds blocks, logs, receipts, token_transfers, transactions CSVs and a JSON file.
         let files = try EthereumETLFile.resolve([base, base + "/blocks.csv"])
-        #expect(files.map { ($0.path as NSString).lastPathComponent } == [
-            "blocks.csv", "receipts.csv", "token_transfers.csv", "transactions.csv",
-        ])
+        #expect(
+            files.map { ($0.path as NSString).lastPathComponent } == [
+                "blocks.csv", "receipts.csv", "token_transfers.csv", "transactions.csv",
+            ])
         #expect(files.map(\.table) == [.blocks, .receipts, .tokenTransfers, .transactions])
-        #expect(throws: IngestError.malformed(
-            file: base + "/logs.csv", line: 1,
-            reason: "not an ethereum-etl table: neither its name nor its header names one of blocks, transactions, "
-                + "token_transfers, receipts, traces")
+        #expect(
+            throws: IngestError.malformed(
+                file: base + "/logs.csv", line: 1,
+                reason: "not an ethereum-etl table: neither its name nor its header names one of blocks, transactions, "
+                    + "token_transfers, receipts, traces")
         ) { try EthereumETLFile.resolve([base + "/logs.csv"]) }
         #expect(throws: IngestError.unreadable(file: base + "/none", reason: "no such file or directory")) {
             try EthereumETLFile.resolve([base + "/none"])
@@ -426,29 +449,35 @@ import Testing
     @Test func publishedDigests() {
         // The Keccak team's / Ethereum's well-known Keccak-256 digests of "" and "abc".
         #expect(Self.hex(Keccak256.hash([])) == "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470")
-        #expect(Self.hex(Keccak256.hash(Array("abc".utf8)))
-            == "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45")
+        #expect(
+            Self.hex(Keccak256.hash(Array("abc".utf8)))
+                == "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45")
     }
 
     @Test func samePermutationAsSHA3() {
         // SHA3-256 differs from Keccak-256 only in the padding byte. Digests from python3 hashlib.sha3_256 of the
         // same inputs: 200 × 0xa3 (two blocks), 0…255 three times (six blocks), 135 and 136 × 'a' (block edges).
         let sha3 = { (bytes: [UInt8]) in Self.hex(Keccak256.hash(bytes, domain: 0x06)) }
-        #expect(sha3([UInt8](repeating: 0xA3, count: 200))
-            == "79f38adec5c20307a98ef76e8324afbfd46cfd81b22e3973c65fa1bd9de31787")
+        #expect(
+            sha3([UInt8](repeating: 0xA3, count: 200))
+                == "79f38adec5c20307a98ef76e8324afbfd46cfd81b22e3973c65fa1bd9de31787")
         let counting: [UInt8] = Array(0...255)
-        #expect(sha3(counting + counting + counting)
-            == "c043b2b15d405c9f4cd92fdaef420eba6201d328fb34ec0e2c16e4981b9e4b39")
-        #expect(sha3([UInt8](repeating: 0x61, count: 135))
-            == "8094bb53c44cfb1e67b7c30447f9a1c33696d2463ecc1d9c92538913392843c9")
-        #expect(sha3([UInt8](repeating: 0x61, count: 136))
-            == "3fc5559f14db8e453a0a3091edbd2bc25e11528d81c66fa570a4efdcc2695ee1")
+        #expect(
+            sha3(counting + counting + counting)
+                == "c043b2b15d405c9f4cd92fdaef420eba6201d328fb34ec0e2c16e4981b9e4b39")
+        #expect(
+            sha3([UInt8](repeating: 0x61, count: 135))
+                == "8094bb53c44cfb1e67b7c30447f9a1c33696d2463ecc1d9c92538913392843c9")
+        #expect(
+            sha3([UInt8](repeating: 0x61, count: 136))
+                == "3fc5559f14db8e453a0a3091edbd2bc25e11528d81c66fa570a4efdcc2695ee1")
     }
 
     @Test func creationAddressMatchesTheReceipt() {
         // blocks_17173049_17173050: tx 0xf9e4… from 0x6cdeb3… with nonce 0 created, per receipts.csv, 0x303abf….
-        #expect(Keccak256.contractAddress(sender: "0x6cdeb3b685cdf7f2032040e9e8461a77bd9632a7", nonce: 0)
-            == "0x303abf64fe75964565d2b44b9e4518e6126f1f0e")
+        #expect(
+            Keccak256.contractAddress(sender: "0x6cdeb3b685cdf7f2032040e9e8461a77bd9632a7", nonce: 0)
+                == "0x303abf64fe75964565d2b44b9e4518e6126f1f0e")
         #expect(Keccak256.contractAddress(sender: "0xnothex", nonce: 0) == nil)
     }
 
@@ -476,10 +505,13 @@ import Testing
     static func address(_ n: Int) -> String { "0x" + String(repeating: "0", count: 38) + String(format: "%02x", n) }
 
     /// One trace row of transaction `tx` (index 3, block 500).
-    static func row(_ path: String, _ type: String, _ callType: String, _ value: String, error: String = "",
-                    status: String = "1", from: Int = 1, to: Int = 2) -> String {
+    static func row(
+        _ path: String, _ type: String, _ callType: String, _ value: String, error: String = "",
+        status: String = "1", from: Int = 1, to: Int = 2
+    ) -> String {
         let quoted = path.contains(",") ? "\"\(path)\"" : path
-        return "500,\(tx),3,\(address(from)),\(address(to)),\(value),0x,0x,\(type),\(callType),,0,0,0,\(quoted),\(error),\(status),id"
+        return
+            "500,\(tx),3,\(address(from)),\(address(to)),\(value),0x,0x,\(type),\(callType),,0,0,0,\(quoted),\(error),\(status),id"
     }
 
     @Test func ranksFollowTraceOrderAndFailuresRevertTheirChildren() throws {
@@ -514,7 +546,9 @@ import Testing
         #expect(contents.counts.transactions == 1)  // the reward has no transaction
         // The transaction lists its transfers in chain order.
         let record = try graph.read { reader in
-            try reader.transactionID(hash: try EthereumETLIngestTests.hash(Self.tx)).flatMap { try reader.transaction($0) }
+            try reader.transactionID(hash: try EthereumETLIngestTests.hash(Self.tx)).flatMap {
+                try reader.transaction($0)
+            }
         }
         #expect(record?.transfers.map(\.logIndex) == [base, base + 1, base + 5, base + 6])
     }

@@ -117,11 +117,25 @@ public struct EthereumETLIngester {
     ) throws -> EthereumETLSummary {
         let clock = ContinuousClock()
         let started = clock.now
-        let files = try Self.check(paths: paths).sorted { $0.table < $1.table }  // Stable: names stay in order.
+        // Tables in reading order, files of one table in the order given.
+        let checked = try Self.check(paths: paths).enumerated().sorted {
+            ($0.element.table, $0.offset) < ($1.element.table, $1.offset)
+        }
         var summary = EthereumETLSummary()
+        // A file whose bytes equal an earlier one's (a copy) is read once: it is the same source.
+        var files: [EthereumETLFile] = []
+        var fingerprints: [String] = []
+        for (_, file) in checked {
+            let fingerprint = try FileDigest.sha256(path: file.path)
+            if fingerprints.contains(fingerprint) {
+                logger.info("\(file.path): same bytes as a file already in this input set; read once")
+                continue
+            }
+            files.append(file)
+            fingerprints.append(fingerprint)
+        }
         summary.ingest.files = files.count
 
-        let fingerprints = try files.map { file throws(IngestError) in try FileDigest.sha256(path: file.path) }
         let context = Self.contextDigest(files: files, fingerprints: fingerprints, keepZero: options.keepZero)
         let sources = fingerprints.map { "ethereum-etl:\($0)@\(context)" }
         let storedBytes = try store.read { reader in try sources.map { try reader.sourceProgress($0) } }
@@ -220,7 +234,8 @@ public struct EthereumETLIngester {
             for (index, source) in sources.enumerated() {
                 // `rows`: the file's items (transfers and bare transactions) committed; `transfers`: those of them
                 // that are transfers (what a later run of the same set reports as duplicates).
-                marks[source] = SourceProgress(committedRows: perFile[index], isComplete: end == items.count).bytes
+                marks[source] =
+                    SourceProgress(committedRows: perFile[index], isComplete: end == items.count).bytes
                     + Array(";transfers=\(transfersPerFile[index])".utf8)
             }
             let result = try writer.append(transfers, transactions: transactions, model: .account, progress: marks)
@@ -297,7 +312,8 @@ public struct EthereumETLIngester {
             let text = rejections.sorted(by: Self.fileOrder).map { $0.description + "\n" }.joined()
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
-            throw IngestError.unreadable(file: path, reason: "cannot write the rejects file: \(error.localizedDescription)")
+            throw IngestError.unreadable(
+                file: path, reason: "cannot write the rejects file: \(error.localizedDescription)")
         }
         return path
     }

@@ -30,7 +30,9 @@ public enum EthereumETLTable: String, Sendable, Hashable, CaseIterable, Comparab
                 "trace_type", "call_type", "trace_address",
             ]
         case .tokenTransfers:
-            return ["token_address", "from_address", "to_address", "value", "transaction_hash", "log_index", "block_number"]
+            return [
+                "token_address", "from_address", "to_address", "value", "transaction_hash", "log_index", "block_number",
+            ]
         }
     }
 
@@ -55,7 +57,9 @@ public enum EthereumETLTable: String, Sendable, Hashable, CaseIterable, Comparab
         if name.hasSuffix(".csv") { name.removeLast(4) }
         if name.contains("token_transfers") || name.contains("token-transfers") { return .tokenTransfers }
         let words = Set(name.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
-        let matches = [EthereumETLTable.blocks, .receipts, .transactions, .traces].filter { words.contains($0.rawValue) }
+        let matches = [EthereumETLTable.blocks, .receipts, .transactions, .traces].filter {
+            words.contains($0.rawValue)
+        }
         return matches.count == 1 ? matches[0] : nil
     }
 

@@ -53,49 +53,56 @@ struct EthereumETLPlanner {
         switch reader.file.table {
         case .blocks:
             var times: [(UInt64, Int64)] = []
-            reader.forEach({ fields throws(RowRejectionReason) in
-                let number = try fields.unsigned("number", maximum: UInt64(Int64.max))
-                guard let time = try fields.optionalTimestamp("timestamp") else {
-                    throw RowRejectionReason("empty required field 'timestamp'")
-                }
-                times.append((number, time))
-            }, rejected: { rejected.append($0) })
+            reader.forEach(
+                { fields throws(RowRejectionReason) in
+                    let number = try fields.unsigned("number", maximum: UInt64(Int64.max))
+                    guard let time = try fields.optionalTimestamp("timestamp") else {
+                        throw RowRejectionReason("empty required field 'timestamp'")
+                    }
+                    times.append((number, time))
+                }, rejected: { rejected.append($0) })
             for (number, time) in times where blockTimes[number] == nil { blockTimes[number] = time }
         case .receipts:
             var rows: [EthereumETLReceipt] = []
-            reader.forEach({ fields throws(RowRejectionReason) in rows.append(try EthereumETLReceipt(fields)) },
+            reader.forEach(
+                { fields throws(RowRejectionReason) in rows.append(try EthereumETLReceipt(fields)) },
                 rejected: { rejected.append($0) })
             for row in rows where receipts[row.hash] == nil { receipts[row.hash] = row }
         case .transactions:
             var rows: [EthereumETLTransaction] = []
-            reader.forEach({ fields throws(RowRejectionReason) in rows.append(try EthereumETLTransaction(fields)) },
+            reader.forEach(
+                { fields throws(RowRejectionReason) in rows.append(try EthereumETLTransaction(fields)) },
                 rejected: { rejected.append($0) })
             transactions.append(contentsOf: rows.map { ($0, file) })
         case .traces:
             var rows: [EthereumETLTrace] = []
-            reader.forEach({ fields throws(RowRejectionReason) in
-                // Block and uncle rewards (and genesis allocations) have no transaction: issuance, not transfers.
-                guard !fields.isEmpty("transaction_hash") else { return }
-                rows.append(try EthereumETLTrace(fields))
-            }, rejected: { rejected.append($0) })
+            reader.forEach(
+                { fields throws(RowRejectionReason) in
+                    // Block and uncle rewards (and genesis allocations) have no transaction: issuance, not transfers.
+                    guard !fields.isEmpty("transaction_hash") else { return }
+                    rows.append(try EthereumETLTrace(fields))
+                }, rejected: { rejected.append($0) })
             for row in rows { traces[row.hash, default: []].append((row, file)) }
         case .tokenTransfers:
             let header = reader.header
             func column(_ name: String) -> TransferColumns.Column { .init(index: header.required(name), name: name) }
-            let timeColumn = header.column("block_timestamp").map { TransferColumns.Column(index: $0, name: "block_timestamp") }
+            let timeColumn = header.column("block_timestamp").map {
+                TransferColumns.Column(index: $0, name: "block_timestamp")
+            }
             let columns = TransferColumns(
                 txHash: column("transaction_hash"), blockNumber: column("block_number"), timestamp: timeColumn,
                 from: column("from_address"), to: column("to_address"), value: column("value"),
                 asset: column("token_address"), logIndex: column("log_index"), assetMayBeEmpty: false)
             var rows: [TransferRow] = []
-            reader.forEach({ fields throws(RowRejectionReason) in
-                let built = TransferRowBuilder.build(
-                    fields.scanner, columns: columns, expectedFieldCount: header.fieldCount, line: fields.line)
-                switch built {
-                case .success(let row): rows.append(row)
-                case .failure(let reason): throw reason
-                }
-            }, rejected: { rejected.append($0) })
+            reader.forEach(
+                { fields throws(RowRejectionReason) in
+                    let built = TransferRowBuilder.build(
+                        fields.scanner, columns: columns, expectedFieldCount: header.fieldCount, line: fields.line)
+                    switch built {
+                    case .success(let row): rows.append(row)
+                    case .failure(let reason): throw reason
+                    }
+                }, rejected: { rejected.append($0) })
             tokens.append(contentsOf: rows.map { ($0, file, timeColumn != nil) })
         }
         rejections[file].append(contentsOf: rejected)
@@ -104,13 +111,19 @@ struct EthereumETLPlanner {
     /// Builds the items from everything read and sorts them into chain order.
     mutating func finish(into summary: inout EthereumETLSummary) {
         // Block times: blocks.csv first, then the rows' own block_timestamp.
-        for (row, _) in transactions { if let time = row.timestamp, blockTimes[row.block] == nil { blockTimes[row.block] = time } }
+        for (row, _) in transactions {
+            if let time = row.timestamp, blockTimes[row.block] == nil { blockTimes[row.block] = time }
+        }
         for (row, _, hasTime) in tokens where hasTime && blockTimes[row.blockNumber] == nil {
             blockTimes[row.blockNumber] = row.timestamp
         }
         var transactionIndexes: [TxHash: UInt32] = [:]
-        for receipt in receipts.values { if let index = receipt.transactionIndex { transactionIndexes[receipt.hash] = index } }
-        for (hash, list) in traces { if let first = list.first { transactionIndexes[hash] = first.row.transactionIndex } }
+        for receipt in receipts.values {
+            if let index = receipt.transactionIndex { transactionIndexes[receipt.hash] = index }
+        }
+        for (hash, list) in traces {
+            if let first = list.first { transactionIndexes[hash] = first.row.transactionIndex }
+        }
         for (row, _) in transactions { transactionIndexes[row.hash] = row.transactionIndex }
 
         var failed = Set(receipts.values.filter { $0.succeeded == false }.map(\.hash))
@@ -139,7 +152,8 @@ struct EthereumETLPlanner {
         for (hash, top) in topLevel.sorted(by: { $0.key < $1.key }) where recorded.insert(hash).inserted {
             let row = top.row
             if !failed.contains(hash), case .failure(let reason) = row.transfer {
-                rejections[top.file].append(RowRejection(file: files[top.file].path, line: row.line, reason: reason.text))
+                rejections[top.file].append(
+                    RowRejection(file: files[top.file].path, line: row.line, reason: reason.text))
                 continue
             }
             let transfer = try? row.transfer.get()
@@ -158,11 +172,13 @@ struct EthereumETLPlanner {
             guard let key = EthereumETLOrderKey.log(transactionIndex: index ?? 0, logIndex: UInt64(row.logIndex)) else {
                 reject(
                     file, row.line,
-                    "log_index \(row.logIndex) above \(EthereumETLOrderKey.maximumLogIndex), the most the order key holds")
+                    "log_index \(row.logIndex) above \(EthereumETLOrderKey.maximumLogIndex), the most the order key holds"
+                )
                 continue
             }
             let transfer = Transfer(
-                from: texts.intern(row.from), to: texts.intern(row.to), asset: row.asset.map { texts.intern($0) + 1 } ?? 0,
+                from: texts.intern(row.from), to: texts.intern(row.to),
+                asset: row.asset.map { texts.intern($0) + 1 } ?? 0,
                 value: row.value)
             items.append(
                 Item(

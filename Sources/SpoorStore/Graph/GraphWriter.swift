@@ -283,7 +283,8 @@ private struct BatchBuilder {
             id = TxID(nextTransaction)
             nextTransaction += 1
             try transaction.put(tables.txIndex, key: hash, value: Key.id(id.rawValue))
-            transactions[id] = TransactionRecord(id: id, hash: hash, block: block, time: time, value: .zero, transfers: [])
+            transactions[id] = TransactionRecord(
+                id: id, hash: hash, block: block, time: time, value: .zero, transfers: [])
         }
         transactionIDs[hash] = id
         return id
