@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Spoor
 
-/// `spoor ingest STORE --format transfers-csv FILE...`
+/// `spoor ingest STORE --format transfers-csv FILE...`, `spoor ingest STORE --format ethereum-etl DIR_OR_FILE...`
 struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
@@ -14,25 +15,31 @@ struct IngestCommand: AsyncParsableCommand {
 
             On a terminal, progress (rows/s, MB read, percentage, ETA) is drawn on stderr; it stays quiet when \
             stderr is piped or with --quiet. The summary line always goes to stderr.
+
+            ethereum-etl: give the export's directories or files (blocks.csv, transactions.csv, \
+            token_transfers.csv, and when present receipts.csv and traces.csv; a directory's files are taken by \
+            their names). All of them are one input set: every native value transfer, internal trace transfer and \
+            token transfer becomes a TRANSFER edge; failed transactions (receipt status 0) keep their record but \
+            no value; zero-value calls and contract creations make no edge unless --keep-zero.
             """
     )
 
-    /// The input formats of DESIGN §6; only transfers-csv is implemented so far.
+    /// The input formats of DESIGN §6; transfers-csv and ethereum-etl are implemented so far.
     enum Format: String, CaseIterable, ExpressibleByArgument {
         case transfersCSV = "transfers-csv"
         case bitcoinBlk = "bitcoin-blk"
         case bitcoinRaw = "bitcoin-raw"
         case ethereumETL = "ethereum-etl"
 
-        static let supported: [Format] = [.transfersCSV, .bitcoinBlk, .bitcoinRaw]
+        static let supported: [Format] = [.transfersCSV, .bitcoinBlk, .bitcoinRaw, .ethereumETL]
     }
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Option(help: "The input format: transfers-csv, bitcoin-blk (blk*.dat files or directories), bitcoin-raw (one block per file, binary or hex).")
+    @Option(help: "The input format: transfers-csv, ethereum-etl (files or directories of ethereum-etl CSV exports), bitcoin-blk (blk*.dat files or directories), bitcoin-raw (one block per file, binary or hex).")
     var format: Format
 
-    @Argument(help: ArgumentHelp("The files (or, for bitcoin-blk, directories) to ingest.", valueName: "file"))
+    @Argument(help: ArgumentHelp("The files to ingest, in order (ethereum-etl and bitcoin-blk: also directories).", valueName: "file"))
     var files: [String]
 
     @Option(help: "Bitcoin network: mainnet, testnet, signet or regtest (magic bytes and address prefixes).")
@@ -43,6 +50,9 @@ struct IngestCommand: AsyncParsableCommand {
 
     @Option(help: "Transfers per write transaction (the unit of resume).")
     var batchSize = 250_000
+
+    @Flag(help: "ethereum-etl: also store zero-value native transfers (zero-value calls, creations) as edges.")
+    var keepZero = false
 
     @Flag(help: "No progress line.")
     var quiet = false
@@ -57,12 +67,16 @@ struct IngestCommand: AsyncParsableCommand {
             throw ValidationError("--network must be mainnet, testnet, signet or regtest, found '\(network)'")
         }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, found \(batchSize)") }
+        guard !keepZero || format == .ethereumETL else {
+            throw ValidationError("--keep-zero applies to --format ethereum-etl only")
+        }
     }
 
     func run() async throws {
         switch format {
         case .bitcoinBlk, .bitcoinRaw: return try ingestBitcoin()
-        default: break
+        case .ethereumETL: return try runEthereumETL()
+        case .transfersCSV: break
         }
         // Check every file's header before the store is created or touched: a wrong file writes nothing.
         for file in files {
@@ -100,5 +114,28 @@ struct IngestCommand: AsyncParsableCommand {
         }
         line.finish()
         Terminal.note(summary.line)
+    }
+
+    /// `--format ethereum-etl`: every path is one input set.
+    private func runEthereumETL() throws {
+        // Check every file's header before the store is created or touched: a wrong file writes nothing.
+        try EthereumETLIngester.check(paths: files)
+        let graph = try Graph.open(at: storeOptions.store, mode: .readWrite)
+        let options = EthereumETLIngestOptions(strict: strict, batchSize: batchSize, keepZero: keepZero)
+        let line = ProgressLine(enabled: !quiet && Terminal.standardErrorIsTerminal)
+        let summary: EthereumETLSummary
+        do {
+            summary = try EthereumETLIngester(store: graph.store, options: options, logger: Logger(label: "spoor"))
+                .ingest(paths: files) { progress in line.update(progress) }
+        } catch {
+            line.finish()
+            throw error
+        }
+        line.finish()
+        Terminal.note(summary.ingest.line)
+        Terminal.note(summary.line)
+        for path in summary.ingest.rejectsFiles {
+            Terminal.note("rejected rows written to \(path)")
+        }
     }
 }

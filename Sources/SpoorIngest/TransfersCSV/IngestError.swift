@@ -4,6 +4,10 @@
 public enum IngestError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The first line is not the header the format requires.
     case badHeader(file: String, expected: String, found: String)
+    /// The header lacks columns the format needs (`expected`: the needed columns; any order, others allowed).
+    /// Boxed (`indirect`): with this payload inline the enum grows past 48 bytes, and Swift 6.3's debug build then
+    /// corrupted memory when a `throws(IngestError)` function threw another case (seen in the strict-ingest test).
+    indirect case missingColumns(file: String, missing: [String], expected: String, found: String)
     /// The file cannot be opened, mapped or read (the reason carries the C library's message).
     case unreadable(file: String, reason: String)
     /// The file is not in the expected format from `line` on (a JSON syntax error, an unknown tag-file layout).
@@ -16,7 +20,9 @@ public enum IngestError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The file the error is about, when there is one.
     public var file: String? {
         switch self {
-        case .badHeader(let file, _, _), .unreadable(let file, _), .malformed(let file, _, _): return file
+        case .badHeader(let file, _, _), .unreadable(let file, _), .malformed(let file, _, _),
+            .missingColumns(let file, _, _, _):
+            return file
         case .rejectedRow(let rejection): return rejection.file
         case .invalidArgument: return nil
         }
@@ -29,6 +35,10 @@ public enum IngestError: Error, Sendable, Hashable, CustomStringConvertible {
                 return "\(file):1: bad header: expected '\(expected)', found an empty file"
             }
             return "\(file):1: bad header: expected '\(expected)', found '\(found)'"
+        case .missingColumns(let file, let missing, let expected, let found):
+            let names = missing.map { "'\($0)'" }.joined(separator: ", ")
+            return "\(file):1: bad header: missing column\(missing.count == 1 ? "" : "s") \(names): expected the columns "
+                + "'\(expected)' (any order, others allowed), found '\(found)'"
         case .unreadable(let file, let reason):
             return "\(file): cannot read file: \(reason)"
         case .malformed(let file, let line, let reason):

@@ -39,6 +39,26 @@ public struct BatchResult: Sendable, Hashable {
     public var added: Int
     /// Transfers skipped because the store already had them (same transaction hash and log index).
     public var duplicates: Int
+    /// Transaction records created by the batch (bare ones included).
+    public var transactionsAdded = 0
+}
+
+/// A transaction to record even when it moves no value (a contract creation, a zero-value or failed call): the
+/// store creates its record with an empty transfer list, or leaves an existing record as it is.
+public struct TransactionInput: Sendable, Hashable {
+    /// The transaction hash (32 bytes).
+    public var txHash: [UInt8]
+    /// Block number.
+    public var block: UInt64
+    /// Block time, unix seconds.
+    public var time: Int64
+
+    /// Creates a transaction to record.
+    public init(txHash: [UInt8], block: UInt64, time: Int64) {
+        self.txHash = txHash
+        self.block = block
+        self.time = time
+    }
 }
 
 /// The store's single writer: each call is one LMDB write transaction, all or nothing.
@@ -64,14 +84,32 @@ public final class GraphWriter: @unchecked Sendable {  // Safe because every cal
     public func append(
         _ transfers: [TransferInput], model: ChainModel = .account, source: String? = nil, progress: [UInt8]? = nil
     ) throws -> BatchResult {
+        var sources: [String: [UInt8]] = [:]
+        if let source, let progress { sources[source] = progress }
+        return try append(transfers, transactions: [], model: model, progress: sources)
+    }
+
+    /// Records `transactions` (in chain order, so their ids are too; bare ones get an empty transfer list), then
+    /// appends `transfers` in chain order, and records the progress of each source, all in one write transaction.
+    @discardableResult
+    public func append(
+        _ transfers: [TransferInput], transactions: [TransactionInput], model: ChainModel = .account,
+        progress: [String: [UInt8]]
+    ) throws -> BatchResult {
         try store.write { transaction in
             var batch = try BatchBuilder(store: store, transaction: transaction, model: model)
+            for bare in transactions { try batch.record(bare) }
             for transfer in transfers { try batch.add(transfer) }
             try batch.flush()
-            if let source, let progress, try transaction.value(store.tables.sources, key: Array(source.utf8)) != progress {
-                try transaction.put(store.tables.sources, key: Array(source.utf8), value: progress)
+            for (source, bytes) in progress.sorted(by: { $0.key < $1.key }) {
+                let key = Array(source.utf8)
+                if try transaction.value(store.tables.sources, key: key) != bytes {
+                    try transaction.put(store.tables.sources, key: key, value: bytes)
+                }
             }
-            return BatchResult(added: batch.added, duplicates: batch.duplicates)
+            var result = BatchResult(added: batch.added, duplicates: batch.duplicates)
+            result.transactionsAdded = Int(batch.nextTransaction - batch.firstNewTransaction)
+            return result
         }
     }
 
@@ -115,6 +153,8 @@ struct BatchBuilder {
 
     var nextAddress: UInt64
     var nextTransaction: UInt64
+    /// `nextTransaction` when the batch began: the records it created are the ids from here on.
+    var firstNewTransaction: UInt64 = 0
     var nextTransfer: UInt64
     var nextAsset: UInt64
     var addressIDs: [String: AddressID] = [:]
@@ -148,12 +188,20 @@ struct BatchBuilder {
         }
         nextAddress = try reader.metaCounter(MetaKey.nextAddress)
         nextTransaction = try reader.metaCounter(MetaKey.nextTransaction)
+        firstNewTransaction = nextTransaction
         nextTransfer = try reader.metaCounter(MetaKey.nextTransfer)
         nextAsset = try reader.metaCounter(MetaKey.nextAsset)
     }
 
+    /// Creates the record of a transaction the store does not hold yet (with no transfers).
+    mutating func record(_ input: TransactionInput) throws {
+        let known = nextTransaction
+        let txID = try transactionID(hash: input.txHash, block: input.block, time: input.time)
+        if nextTransaction != known { changedTransactions.insert(txID) }
+    }
+
     mutating func add(_ input: TransferInput) throws {
-        let txID = try transactionID(for: input)
+        let txID = try transactionID(hash: input.txHash, block: input.block, time: input.time)
         guard transactions[txID] != nil else { return }
         if logIndexes[txID] == nil { logIndexes[txID] = Set(transactions[txID]?.transfers.map(\.logIndex) ?? []) }
         guard logIndexes[txID, default: []].insert(input.logIndex).inserted else {
@@ -216,10 +264,10 @@ struct BatchBuilder {
         return id
     }
 
-    private mutating func transactionID(for input: TransferInput) throws -> TxID {
-        if let id = transactionIDs[input.txHash] { return id }
+    private mutating func transactionID(hash: [UInt8], block: UInt64, time: Int64) throws -> TxID {
+        if let id = transactionIDs[hash] { return id }
         let id: TxID
-        if let existing = try reader.transactionID(hash: input.txHash) {
+        if let existing = try reader.transactionID(hash: hash) {
             id = existing
             guard let record = try reader.transaction(existing) else {
                 throw StoreError.corrupted(table: "transactions", key: "\(existing)", reason: "indexed but missing")
@@ -228,11 +276,11 @@ struct BatchBuilder {
         } else {
             id = TxID(nextTransaction)
             nextTransaction += 1
-            try transaction.put(tables.txIndex, key: input.txHash, value: Key.id(id.rawValue))
+            try transaction.put(tables.txIndex, key: hash, value: Key.id(id.rawValue))
             transactions[id] = TransactionRecord(
-                id: id, hash: input.txHash, block: input.block, time: input.time, value: .zero, transfers: [])
+                id: id, hash: hash, block: block, time: time, value: .zero, transfers: [])
         }
-        transactionIDs[input.txHash] = id
+        transactionIDs[hash] = id
         return id
     }
 
@@ -268,7 +316,8 @@ struct BatchBuilder {
             guard let record = transactions[id] else { continue }
             try transaction.put(tables.transactions, key: Key.id(id.rawValue), value: record.encoded())
         }
-        guard added > 0 else { return }  // A batch of duplicates writes nothing: re-ingest leaves the store as it was.
+        // A batch of duplicates writes nothing: re-ingest leaves the store as it was.
+        guard added > 0 || nextTransaction != firstNewTransaction else { return }
         try writeCounters()
     }
 
