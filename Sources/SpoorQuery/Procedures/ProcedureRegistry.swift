@@ -104,6 +104,7 @@ public struct ProcedureRegistry: Sendable {
         ) { invocation in
             try ProcedureRegistry.neighbors(invocation)
         })
+        TypologyProcedures.register(in: &registry)
         return registry
     }()
 
