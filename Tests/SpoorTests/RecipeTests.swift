@@ -34,6 +34,20 @@ struct RecipeTests {
         ],
         // S is the listed address itself: it has no listed counterparty.
         "direct-sanctions-exposure.cypher": [],
+        // S's receipt of 10000 is followed by 5000 and 3000 out: a 30 % peel is above 25 %, so no step, no chain.
+        "peel-chain-from.cypher": [],
+        // S → D ($target): S → B → D (blocks 100, 101), S → B → C → D and S → A → C → D (blocks 100, 101, 102);
+        // S → C (block 103) comes after C → D (block 102). Ordered by length, then amounts.
+        "funds-flow-between.cypher": [
+            [.integer(2), .list([.string(s), a("b2"), a("d4")]), .list([.amount(Amount(3000)), .amount(Amount(500))]),
+                .list([.integer(1000), .integer(1012)])],
+            [.integer(3), .list([.string(s), a("b2"), a("c3"), a("d4")]),
+                .list([.amount(Amount(3000)), .amount(Amount(1000)), .amount(Amount(2500))]),
+                .list([.integer(1000), .integer(1012), .integer(1024)])],
+            [.integer(3), .list([.string(s), a("a1"), a("c3"), a("d4")]),
+                .list([.amount(Amount(5000)), .amount(Amount(2000)), .amount(Amount(2500))]),
+                .list([.integer(1000), .integer(1012), .integer(1024)])],
+        ],
     ]
 
     /// Recipes run again with other parameters or on `Tests/Fixtures/typologies.csv` (answers in the fixtures'
@@ -90,7 +104,7 @@ struct RecipeTests {
         let text = try String(contentsOfFile: TestPaths.queries + "/" + name, encoding: .utf8)
         let directory = TemporaryDirectory("recipe")
         let graph = try FixtureQueryTests.graph(directory)
-        let rows = try graph.query(text, parameters: ["address": .string(Self.s)]).all()
+        let rows = try graph.query(text, parameters: ["address": .string(Self.s), "target": Self.a("d4")]).all()
         #expect(rows == expected)
     }
 

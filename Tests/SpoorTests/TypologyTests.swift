@@ -56,25 +56,35 @@ import Testing
         let directory = TemporaryDirectory("typology")
         let graph = try Self.fixtureGraph(directory)
         try graph.read { reader in
-            // Defaults (small < 10^18): G's six sends (c1..c6) in one window of 12 s; H's five receipts.
-            let out = try StructuringDetector().scan(reader, direction: .fanOut)
+            // Defaults (small: 10^17 ≤ value < 10^18): every fixture amount is below 10^17, so nothing.
+            #expect(try StructuringDetector().scan(reader, direction: .fanOut).isEmpty)
+            #expect(try StructuringDetector().scan(reader, direction: .fanIn).isEmpty)
+            // Small: 1 ≤ value < 10^18. G's six sends (c1..c6) in one window of 12 s; H's five receipts.
+            var wide = StructuringOptions()
+            wide.minAmount = Amount(1)
+            let out = try StructuringDetector(options: wide).scan(reader, direction: .fanOut)
             #expect(out.map(\.address) == [Self.a("b0")])
             #expect(out.first?.counterparties == 6 && out.first?.total == Amount(1_001_500))
-            let fanIn = try StructuringDetector().scan(reader, direction: .fanIn)
+            let fanIn = try StructuringDetector(options: wide).scan(reader, direction: .fanIn)
             #expect(fanIn.map(\.address) == [Self.a("d0")])
             #expect(fanIn.first?.transfers.map(\.from) == (1...5).map { Self.a("c\($0)") })
             #expect(fanIn.first?.total == Amount(1500) && fanIn.first?.start == 2284 && fanIn.first?.end == 2284)
-            // Small = below 1000: 5 of G's 6 sends (83 % ≥ 80 %), total 100+200+300+400+500 = 1500.
-            var options = StructuringOptions()
+            // Small: 1 ≤ value < 1000: 5 of G's 6 sends (83 % ≥ 80 %), total 100+200+300+400+500 = 1500.
+            var options = wide
             options.maxAmount = Amount(1000)
             let small = try StructuringDetector(options: options).findings(at: Self.a("b0"), direction: .fanOut, in: reader)
             #expect(small.count == 1 && small.first?.total == Amount(1500) && small.first?.counterparties == 5)
+            // 200 ≤ value < 1000: only c2..c5, four counterparties.
+            var band = options
+            band.minAmount = Amount(200)
+            #expect(try StructuringDetector(options: band).findings(at: Self.a("b0"), direction: .fanOut, in: reader)
+                .isEmpty)
             // 90 % small required: 5 of 6 is not enough, and no later window has 5 counterparties.
             options.minSmallPercent = 90
             #expect(try StructuringDetector(options: options).findings(at: Self.a("b0"), direction: .fanOut, in: reader)
                 .isEmpty)
             // Six counterparties required for fan-in: H has five.
-            var six = StructuringOptions()
+            var six = wide
             six.minCounterparties = 6
             #expect(try StructuringDetector(options: six).scan(reader, direction: .fanIn).isEmpty)
         }

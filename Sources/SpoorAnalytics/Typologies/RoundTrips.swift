@@ -15,10 +15,11 @@ public struct RoundTripOptions: Sendable, Hashable {
     public var maxHops = 4
     /// Seconds from the first transfer to the return (default 86,400).
     public var maxDuration: Int64 = 86_400
-    /// Smallest value of a hop as a percentage of the first transfer (default 50).
-    public var minValuePercent: UInt64 = 50
-    /// Intermediates with more transfers than this are not passed through (default 1,000).
-    public var maxDegree: UInt64 = 1_000
+    /// Smallest value of a hop as a percentage of the first transfer (default 80: what comes back is most of what
+    /// left, less fees).
+    public var minValuePercent: UInt64 = 80
+    /// Intermediates (and, in a scan, origins) with more transfers than this are not passed through (default 200).
+    public var maxDegree: UInt64 = 200
     /// Transfers examined per first transfer before the search gives up on it (default 100,000).
     public var maxExpansions = 100_000
 

@@ -6,9 +6,9 @@ public import SpoorStore
 /// **Definition.** For an address `A`, a direction (out for fan-out, in for fan-in) and an asset, take `A`'s
 /// transfers in that direction of that asset in chain order (zero values and self-transfers ignored). A *window*
 /// starts at one of them, `t₀`, and holds every later one with time ≤ `t₀.time + window`. Its *small* transfers are
-/// those with value < `maxAmount`. The window is a finding when the small transfers reach at least
-/// `minCounterparties` distinct counterparties and make up at least `minSmallPercent` of the window's transfers
-/// (so a busy hub whose traffic is mostly large does not count). Windows are tried from the first transfer on; after
+/// those just below the threshold: `minAmount ≤ value < maxAmount`. The window is a finding when the small
+/// transfers reach at least `minCounterparties` distinct counterparties and make up at least `minSmallPercent` of
+/// the window's transfers (so a busy hub whose traffic is mostly of other sizes does not count). Windows are tried from the first transfer on; after
 /// a finding the next window starts after the finding's last transfer, so findings never overlap.
 public struct StructuringOptions: Sendable, Hashable {
     /// Fewest distinct counterparties (default 5).
@@ -17,6 +17,9 @@ public struct StructuringOptions: Sendable, Hashable {
     public var window: Int64 = 3_600
     /// Transfers of this value or more are not small (default 10^18, one ether in wei).
     public var maxAmount = Amount(1_000_000_000_000_000_000)
+    /// Transfers below this value are not counted as structuring either (default 10^17: one decade below
+    /// `maxAmount`, where amounts kept just under a threshold fall).
+    public var minAmount = Amount(100_000_000_000_000_000)
     /// Smallest share of small transfers among the window's transfers, in percent (default 80).
     public var minSmallPercent: UInt64 = 80
 
@@ -126,7 +129,9 @@ public struct StructuringDetector {
         var end = 0  // The window is list[start..<end].
         var small = 0
         var counterparties: [AddressID: Int] = [:]
-        func isSmall(_ incidence: Incidence) -> Bool { incidence.properties.value < options.maxAmount }
+        func isSmall(_ incidence: Incidence) -> Bool {
+            incidence.properties.value < options.maxAmount && incidence.properties.value >= options.minAmount
+        }
         while start < list.count {
             if end <= start {
                 end = start

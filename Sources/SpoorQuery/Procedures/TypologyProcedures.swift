@@ -26,8 +26,8 @@ enum TypologyProcedures {
                     ("txs", .list),
                 ],
                 summary: (direction == .fanOut ? "Fan-outs (one pays many small)" : "Fan-ins (many pay one small)")
-                    + " at the address (null: the whole store); options minCounterparties, window, maxAmount, "
-                    + "minSmallPercent."
+                    + " at the address (null: the whole store); options minCounterparties, window, minAmount, "
+                    + "maxAmount, minSmallPercent."
             ) { invocation in try structuring(invocation, direction: direction) })
         }
         registry.register(Procedure(
@@ -90,6 +90,7 @@ enum TypologyProcedures {
             case "minCounterparties": options.minCounterparties = try value.int(key)
             case "window": options.window = Int64(try value.int(key))
             case "maxAmount": options.maxAmount = try value.amount(key)
+            case "minAmount": options.minAmount = try value.amount(key)
             case "minSmallPercent": options.minSmallPercent = try value.percent(key)
             default: return false
             }
