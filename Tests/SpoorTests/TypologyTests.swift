@@ -140,6 +140,45 @@ import Testing
         }
     }
 
+    @Test func proceduresOnTheFixture() throws {
+        let directory = TemporaryDirectory("typology")
+        let graph = try Self.fixtureGraph(directory)
+        func rows(_ text: String, _ parameters: [String: Value] = [:]) throws -> [[Value]] {
+            try graph.query(text, parameters: parameters).all()
+        }
+        let a = { (suffix: String) in Value.string(Self.a(suffix)) }
+        // The same answers as the Swift tests above, through the query language.
+        #expect(try rows("CALL spoor.typology.peelChains(null, {}) YIELD length, addresses RETURN length, addresses")
+            == [[.integer(3), .list([a("a0"), a("a1"), a("a2")])]])
+        #expect(try rows(
+            "CALL spoor.typology.fanOut($g, {minAmount: 1}) YIELD address, counterparties, total RETURN *",
+            ["g": a("b0")]) == [[a("b0"), .integer(6), .amount(Amount(1_001_500))]])
+        #expect(try rows(
+            "CALL spoor.typology.fanIn(null, {minAmount: '1', maxAmount: 1000}) YIELD address, others, total "
+                + "RETURN address, size(others), total") == [[a("d0"), .integer(5), .amount(Amount(1500))]])
+        #expect(try rows(
+            "CALL spoor.typology.passThrough('0x00000000000000000000000000000000000000A2', {}) "
+                + "YIELD address, received, sent, delay, to RETURN address, received, sent, delay, to")
+            == [[a("a2"), .amount(Amount(80000)), .amount(Amount(78000)), .integer(12), .list([a("a3"), a("e2")])]])
+        #expect(try rows("CALL spoor.typology.roundTrips(null, {}) YIELD origin, hops RETURN origin, hops ORDER BY hops")
+            == [[a("f2"), .integer(2)], [a("cc"), .integer(3)]])
+        #expect(try rows("CALL spoor.typology.roundTrips(null, {maxHops: 2}) YIELD origin RETURN origin") == [[a("f2")]])
+        // Bad options are query errors that name the procedure and the option.
+        for (text, message) in [
+            ("CALL spoor.typology.peelChains(null, {bogus: 1}) YIELD length RETURN length", "unknown option 'bogus'"),
+            ("CALL spoor.typology.fanOut(null, {minSmallPercent: 101}) YIELD address RETURN address", "0...100"),
+            ("CALL spoor.typology.roundTrips(null, {maxHops: 1}) YIELD origin RETURN origin", "maxHops must be 2...16"),
+            ("CALL spoor.typology.passThrough(null, {minAmount: 'x'}) YIELD address RETURN address", "decimal string"),
+        ] {
+            do {
+                _ = try rows(text)
+                Issue.record("no error for \(text)")
+            } catch let error as QueryError {
+                #expect(error.message.contains(message), "\(error.message)")
+            }
+        }
+    }
+
     // MARK: Generated data
 
     /// SHA-256 of `spoor generate transfers --count 20000 --seed 42` written by the generator before the
