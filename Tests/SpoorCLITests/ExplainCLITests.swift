@@ -59,6 +59,6 @@ import Testing
         }
         #expect(result.status == 0, "\(result)")
         let svg = try String(contentsOfFile: file, encoding: .utf8)
-        #expect(svg.contains("<svg") && svg.contains("3000") && svg.contains("explained"))
+        #expect(svg.contains("<svg") && svg.contains("3,000") && svg.contains("explained"))
     }
 }

@@ -128,13 +128,14 @@ public struct EvidencePathFinder {
 
 extension EvidenceSubgraph {
     /// The subgraph as a Graphviz DOT digraph: listed sources filled red, the explained address blue, one node per
-    /// address (label: shortened address, full text as tooltip), one edge per transfer (label: amount in base units,
-    /// asset for tokens, UTC time, shortened transaction hash). Deterministic: the same subgraph gives the same text.
+    /// address (label: shortened address, full text as tooltip), one edge per transfer (label: amount in base units
+    /// with thousands separators, asset for tokens, UTC time, shortened transaction hash). Deterministic: the same subgraph gives the same text.
     public func dot() -> String {
         var lines = [
             "digraph evidence {",
             "  rankdir=LR;",
             "  labelloc=t;",
+            "  fontname=\"Helvetica\";",
             "  label=\(Self.quoted("Evidence: \(target) vs watchlist '\(watchlist)' within \(maxHops) hop(s)"));",
             "  node [shape=box, style=\"rounded,filled\", fillcolor=white, fontname=\"Helvetica\", fontsize=11];",
             "  edge [fontname=\"Helvetica\", fontsize=9];",
@@ -161,7 +162,7 @@ extension EvidenceSubgraph {
         var edges: Set<TransferID> = []
         for path in paths {
             for transfer in path.transfers where edges.insert(transfer.id).inserted {
-                var label = transfer.value.description
+                var label = Self.grouped(transfer.value.description)
                 if let asset = transfer.asset { label += " of " + Self.short(asset) }
                 label += "\n" + Self.utc(transfer.time) + "\ntx " + Self.short(transfer.tx)
                 lines.append(
@@ -173,6 +174,16 @@ extension EvidenceSubgraph {
         }
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Decimal digits in groups of three: `1,381,648,375`.
+    public static func grouped(_ digits: String) -> String {
+        var result = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
+            result.append(character)
+        }
+        return result
     }
 
     /// `0x1234…abcd` for long hex texts.
