@@ -191,6 +191,37 @@ import Testing
         #expect(summary.typologies.isEmpty)
     }
 
+    @Test func plantedCasesKeepTheFileInChainOrderAndTheSanctionedPlants() throws {
+        let directory = TemporaryDirectory("typology-gen")
+        var options = TransfersGenerator.Options(seed: 7, transferCount: 20_000)
+        options.sanctioned = (1...5).map { "0x" + String(repeating: "0", count: 39) + String($0) }
+        options.plantTypologies = 4
+        let summary = try TransfersGenerator(options: options).write(to: directory.appending("p.csv"))
+        // 4 of each kind; 5 sanctioned senders × 10 transfers still all there.
+        #expect(summary.typologies.count == 20 && summary.plantedTransfers == 50)
+        let (rows, rejections) = try TransfersCSVReader.readAll(path: directory.appending("p.csv"))
+        #expect(rejections.isEmpty && rows.count == 20_000)
+        for (previous, row) in zip(rows, rows.dropFirst()) {
+            #expect(row.blockNumber > previous.blockNumber
+                || (row.blockNumber == previous.blockNumber && row.logIndex > previous.logIndex))
+        }
+        // Shapes: 9 + 9 + 9 + 3 + (2, 3, 4, 2 hops) transfers; every planted row is native and in its own transaction.
+        let plantedTotal = summary.typologies.map(\.transfers).reduce(0, +)
+        let expectedTotal = 4 * 30 + 11  // 4 × (9 + 9 + 9 + 3), plus round trips of 2 + 3 + 4 + 2 hops
+        #expect(plantedTotal == expectedTotal)
+        let planted = Set(summary.typologies.flatMap(\.addresses))
+        let plantedRows = rows.filter { planted.contains($0.from) }
+        #expect(plantedRows.count == plantedTotal)
+        #expect(plantedRows.allSatisfy { $0.asset == nil && planted.contains($0.to) })
+        let hashCounts = Dictionary(grouping: rows, by: \.txHash).mapValues(\.count)
+        #expect(plantedRows.allSatisfy { hashCounts[$0.txHash] == 1 })
+        // The manifest's block is the block of the case's first transfer.
+        for typology in summary.typologies {
+            let first = rows.first { $0.from == typology.addresses[0] }  // F, F, S0, F, O: each sends the first row
+            #expect(first?.blockNumber == typology.block, "\(typology)")
+        }
+    }
+
     struct Detected {
         var peel: [PeelChain]
         var fanOut: [StructuringFinding]
