@@ -233,4 +233,53 @@ import Testing
         // The random graphs must exercise every detector, or the comparison proves little.
         #expect(totals.allSatisfy { $0 >= 20 }, "\(totals)")
     }
+
+    /// Evidence paths against brute force: every listed address's fewest hops over all time-respecting walks (an
+    /// exhaustive search over the rows), and each reported path checked link by link.
+    @Test func evidencePathsAreShortestAndTimeRespecting() throws {
+        var random = SeededGenerator(seed: 77)
+        var checked = 0
+        for round in 0..<60 {
+            let addressCount = 4 + round % 5
+            let rows = Self.randomRows(&random, count: 15 + round % 20, addresses: addressCount)
+            let directory = TemporaryDirectory("evidence-reference")
+            let graph = try Self.graph(rows, directory)
+            let listed = (0..<addressCount).filter { _ in Bool.random(using: &random) }.map(Self.address)
+            try graph.importTags(listed.map { TagRecord(address: $0, tag: "w") })
+            let live = rows.filter(Self.counts)
+            let maxHops = 1 + round % 3
+            for targetIndex in 0..<addressCount {
+                let target = Self.address(targetIndex)
+                guard try graph.read({ try $0.addressID(target) }) != nil else { continue }
+                // Fewest hops from each listed address, by exhaustive search of walks ending at the target.
+                var fewest: [String: Int] = [:]
+                func walk(_ at: String, after: Int, hops: Int, source: String) {
+                    if at == target && hops > 0 {
+                        fewest[source] = min(fewest[source] ?? .max, hops)
+                        return
+                    }
+                    guard hops < maxHops else { return }
+                    for row in live where row.from == at && row.index > after { walk(row.to, after: row.index, hops: hops + 1, source: source) }
+                }
+                for source in listed where source != target { walk(source, after: -1, hops: 0, source: source) }
+                let subgraph = try graph.explain(target, watchlist: "w", maxHops: maxHops)
+                #expect(Dictionary(uniqueKeysWithValues: subgraph.paths.map { ($0.source, $0.hops) }) == fewest,
+                    "round \(round) target \(target)")
+                for path in subgraph.paths {
+                    var at = path.source
+                    var previous: (UInt64, UInt32) = (0, 0)
+                    for (hop, transfer) in path.transfers.enumerated() {
+                        #expect(transfer.from == at && transfer.from != transfer.to && !transfer.value.isZero)
+                        #expect(hop == 0 || (transfer.block, transfer.logIndex) > previous, "time-respecting")
+                        previous = (transfer.block, transfer.logIndex)
+                        at = transfer.to
+                    }
+                    #expect(at == target)
+                    checked += 1
+                }
+            }
+        }
+        print("evidence paths checked against brute force:", checked)
+        #expect(checked >= 50)
+    }
 }
