@@ -1,7 +1,7 @@
 @_exported public import SpoorAnalytics
 
-/// The typology detectors and evidence paths of `SpoorAnalytics` on a graph's current snapshot. Addresses are taken
-/// in any case and canonicalised to lower case; `nil` scans the whole store.
+/// The typology detectors and evidence paths of `SpoorAnalytics` on a graph's current snapshot. Addresses are
+/// canonicalised as queries do (`0x…` to lower case, other forms as given); `nil` scans the whole store.
 extension Graph {
     /// Peel chains starting at (or funded by) `address`, or every peel chain in the store.
     public func peelChains(from address: String? = nil, options: PeelChainOptions = PeelChainOptions()) throws
@@ -9,7 +9,8 @@ extension Graph {
     {
         let detector = PeelChainDetector(options: options)
         return try read { reader in
-            try address.map { try detector.chains(from: $0.lowercased(), in: reader) } ?? detector.scan(reader)
+            try address.map { try detector.chains(from: StoreGraph.canonicalAddress($0), in: reader) }
+                ?? detector.scan(reader)
         }
     }
 
@@ -19,7 +20,9 @@ extension Graph {
     ) throws -> [StructuringFinding] {
         let detector = StructuringDetector(options: options)
         return try read { reader in
-            try address.map { try detector.findings(at: $0.lowercased(), direction: direction, in: reader) }
+            try address.map {
+                try detector.findings(at: StoreGraph.canonicalAddress($0), direction: direction, in: reader)
+            }
                 ?? detector.scan(reader, direction: direction)
         }
     }
@@ -30,7 +33,8 @@ extension Graph {
     {
         let detector = PassThroughDetector(options: options)
         return try read { reader in
-            try address.map { try detector.findings(at: $0.lowercased(), in: reader) } ?? detector.scan(reader)
+            try address.map { try detector.findings(at: StoreGraph.canonicalAddress($0), in: reader) }
+                ?? detector.scan(reader)
         }
     }
 
@@ -40,14 +44,16 @@ extension Graph {
     {
         let detector = RoundTripDetector(options: options)
         return try read { reader in
-            try origin.map { try detector.roundTrips(from: $0.lowercased(), in: reader) } ?? detector.scan(reader)
+            try origin.map { try detector.roundTrips(from: StoreGraph.canonicalAddress($0), in: reader) }
+                ?? detector.scan(reader)
         }
     }
 
     /// The evidence subgraph of `address` against the addresses tagged `watchlist` (see ``EvidencePathFinder``).
     public func explain(_ address: String, watchlist: String, maxHops: Int = 3) throws -> EvidenceSubgraph {
         try read { reader in
-            try EvidencePathFinder(maxHops: maxHops).explain(address.lowercased(), watchlist: watchlist, in: reader)
+            try EvidencePathFinder(maxHops: maxHops).explain(
+                StoreGraph.canonicalAddress(address), watchlist: watchlist, in: reader)
         }
     }
 }

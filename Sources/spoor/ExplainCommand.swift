@@ -39,7 +39,7 @@ struct ExplainCommand: AsyncParsableCommand {
             throw ValidationError("--max-hops must be 1...16, found \(maxHops)")
         }
         let graph = try Graph.open(at: storeOptions.store, mode: .readOnly)
-        let canonical = address.lowercased()
+        let canonical = StoreGraph.canonicalAddress(address)
         let subgraph: EvidenceSubgraph
         do {
             subgraph = try graph.read { reader in

@@ -1,6 +1,7 @@
-@testable import SpoorAnalytics
 import SpoorStore
 import Testing
+
+@testable import SpoorAnalytics
 
 /// The exact percentage comparisons of the typology detectors, at the edges of the 256-bit range (worked by hand:
 /// (2^256 − 1) · 50 / 100 = 2^255 − 1/2, so "at least" needs 2^255 and "at most" allows 2^255 − 1).

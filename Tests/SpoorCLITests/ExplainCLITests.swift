@@ -9,7 +9,9 @@ import Testing
 
     static func store(_ directory: TemporaryDirectory) throws -> String {
         let store = directory.appending("store")
-        let ingest = try Spoor.run(["ingest", store, "--format", "transfers-csv", TestPaths.fixtures + "/investigation.csv"])
+        let ingest = try Spoor.run([
+            "ingest", store, "--format", "transfers-csv", TestPaths.fixtures + "/investigation.csv",
+        ])
         try #require(ingest.status == 0, "\(ingest)")
         let list = try directory.write("0x01e2919679362dfbc9ee1644ba9c6da6d6245bb1\n", to: "ofac.txt")
         try #require(try Spoor.run(["tags", "import", store, list, "--tag", "ofac"]).status == 0)
@@ -26,8 +28,10 @@ import Testing
         #expect(result.stderr.contains("fewest hops 2"), "\(result)")
 
         let file = directory.appending("d.dot")
-        let toFile = try Spoor.run(["explain", store, Self.d.uppercased().replacingOccurrences(of: "0X", with: "0x"),
-            "--watchlist", "ofac", "--dot", file])
+        let toFile = try Spoor.run([
+            "explain", store, Self.d.uppercased().replacingOccurrences(of: "0X", with: "0x"),
+            "--watchlist", "ofac", "--dot", file,
+        ])
         #expect(toFile.status == 0 && toFile.stdout.isEmpty, "\(toFile)")
         #expect(try String(contentsOfFile: file, encoding: .utf8) == result.stdout)
 
@@ -38,7 +42,9 @@ import Testing
     @Test func errorsAreUserErrors() throws {
         let directory = TemporaryDirectory("cli-explain")
         let store = try Self.store(directory)
-        let unknown = try Spoor.run(["explain", store, "0x00000000000000000000000000000000000000ff", "--watchlist", "ofac"])
+        let unknown = try Spoor.run([
+            "explain", store, "0x00000000000000000000000000000000000000ff", "--watchlist", "ofac",
+        ])
         #expect(unknown.status == 1 && unknown.stderr.contains("not in the store"), "\(unknown)")
         let badHops = try Spoor.run(["explain", store, Self.d, "--watchlist", "ofac", "--max-hops", "0"])
         #expect(badHops.status == 64, "\(badHops)")

@@ -54,8 +54,12 @@ import Testing
         #expect(dot.contains("\"\(Self.s)\" [label=\"0x01e2…5bb1\\nofac\""))
         #expect(dot.contains("\"\(Self.a("d4"))\" [label=\"0x0000…00d4\\nexplained\""))
         // 1000 s and 1012 s after the epoch.
-        #expect(dot.contains("\"\(Self.s)\" -> \"\(Self.a("b2"))\" [label=\"3,000\\n1970-01-01 00:16:40 UTC\\ntx 0x0000…0002\"]"))
-        #expect(dot.contains("\"\(Self.a("b2"))\" -> \"\(Self.a("d4"))\" [label=\"500 of 0x0000…7070\\n1970-01-01 00:16:52 UTC"))
+        #expect(
+            dot.contains(
+                "\"\(Self.s)\" -> \"\(Self.a("b2"))\" [label=\"3,000\\n1970-01-01 00:16:40 UTC\\ntx 0x0000…0002\"]"))
+        #expect(
+            dot.contains(
+                "\"\(Self.a("b2"))\" -> \"\(Self.a("d4"))\" [label=\"500 of 0x0000…7070\\n1970-01-01 00:16:52 UTC"))
         #expect(dot.components(separatedBy: " -> ").count - 1 == 2)
         #expect(EvidenceSubgraph.grouped("1381648375889258") == "1,381,648,375,889,258")
         #expect(EvidenceSubgraph.grouped("500") == "500" && EvidenceSubgraph.grouped("1000") == "1,000")

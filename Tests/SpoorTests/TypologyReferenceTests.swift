@@ -27,7 +27,8 @@ import Testing
             let from = Int.random(in: 0..<addresses, using: &random)
             var to = Int.random(in: 0..<addresses, using: &random)
             if to == from && Int.random(in: 0..<4, using: &random) != 0 { to = (to + 1) % addresses }
-            let value: UInt64 = Int.random(in: 0..<30, using: &random) == 0 ? 0 : UInt64.random(in: 1...100, using: &random)
+            let value: UInt64 =
+                Int.random(in: 0..<30, using: &random) == 0 ? 0 : UInt64.random(in: 1...100, using: &random)
             let block = UInt64(100 + k / 3)
             return Row(
                 index: k, tx: "0x" + String(format: "%064x", k + 1), block: block, log: UInt32(k % 3),
@@ -39,7 +40,8 @@ import Testing
     static func graph(_ rows: [Row], _ directory: TemporaryDirectory) throws -> Graph {
         var text = "tx_hash,block_number,block_timestamp,from_address,to_address,value,asset,log_index\n"
         for row in rows {
-            text += "\(row.tx),\(row.block),\(row.time),\(row.from),\(row.to),\(row.value),\(row.asset ?? ""),\(row.log)\n"
+            text +=
+                "\(row.tx),\(row.block),\(row.time),\(row.from),\(row.to),\(row.value),\(row.asset ?? ""),\(row.log)\n"
         }
         let file = try directory.write(text, to: "random.csv")
         let graph = try Graph.open(at: directory.appending("random.spoor"), mode: .readWrite)
@@ -97,7 +99,8 @@ import Testing
                         $0.value < (o.maxAmount.uint64Value ?? .max) && $0.value >= (o.minAmount.uint64Value ?? .max)
                     }
                     let others = Set(small.map { fanOut ? $0.to : $0.from })
-                    if others.count >= o.minCounterparties && small.count * 100 >= window.count * Int(o.minSmallPercent) {
+                    if others.count >= o.minCounterparties && small.count * 100 >= window.count * Int(o.minSmallPercent)
+                    {
                         result.append(small.map(\.tx))
                         i += window.count
                     } else {
@@ -151,7 +154,8 @@ import Testing
                 var best: [Row]? = nil
                 func extend(_ path: [Row], _ visited: Set<String>) {
                     let last = path.last!
-                    for next in live where next.from == last.to && next.index > last.index && next.asset == first.asset {
+                    for next in live where next.from == last.to && next.index > last.index && next.asset == first.asset
+                    {
                         guard next.time <= first.time + o.maxDuration, next.value <= first.value,
                             next.value * 100 >= first.value * o.minValuePercent
                         else { continue }
@@ -193,8 +197,10 @@ import Testing
             let peelFound = try graph.peelChains(options: peel).map {
                 $0.steps.flatMap { [$0.received.tx, $0.forwarded.tx, $0.peeled.tx] }
             }
-            #expect(peelFound.sorted { $0.lexicographicallyPrecedes($1) }
-                == Self.referencePeelChains(rows, peel).sorted { $0.lexicographicallyPrecedes($1) }, "seed round \(round)")
+            #expect(
+                peelFound.sorted { $0.lexicographicallyPrecedes($1) }
+                    == Self.referencePeelChains(rows, peel).sorted { $0.lexicographicallyPrecedes($1) },
+                "seed round \(round)")
 
             var structuring = StructuringOptions()
             structuring.minCounterparties = loose ? 2 : 3
@@ -205,8 +211,9 @@ import Testing
             for direction in [StructuringDirection.fanOut, .fanIn] {
                 let found = try graph.structuring(direction, options: structuring).map { $0.transfers.map(\.tx) }
                 let expected = Self.referenceStructuring(rows, structuring, fanOut: direction == .fanOut)
-                #expect(found.sorted { $0.lexicographicallyPrecedes($1) }
-                    == expected.sorted { $0.lexicographicallyPrecedes($1) }, "round \(round) \(direction)")
+                #expect(
+                    found.sorted { $0.lexicographicallyPrecedes($1) }
+                        == expected.sorted { $0.lexicographicallyPrecedes($1) }, "round \(round) \(direction)")
                 totals[direction == .fanOut ? 1 : 2] += found.count
             }
 
@@ -214,16 +221,20 @@ import Testing
             pass.minOutPercent = loose ? 50 : 90
             pass.maxDelay = loose ? 24 : 3_600
             let passFound = try graph.passThroughs(options: pass).map { [$0.received.tx] + $0.sent.map(\.tx) }
-            #expect(passFound.sorted { $0.lexicographicallyPrecedes($1) }
-                == Self.referencePassThrough(rows, pass).sorted { $0.lexicographicallyPrecedes($1) }, "round \(round)")
+            #expect(
+                passFound.sorted { $0.lexicographicallyPrecedes($1) }
+                    == Self.referencePassThrough(rows, pass).sorted { $0.lexicographicallyPrecedes($1) },
+                "round \(round)")
 
             var trips = RoundTripOptions()
             trips.maxHops = loose ? 4 : 3
             trips.minValuePercent = loose ? 20 : 60
             trips.maxDuration = loose ? 60 : 86_400
             let tripsFound = try graph.roundTrips(options: trips).map { $0.transfers.map(\.tx) }
-            #expect(tripsFound.sorted { $0.lexicographicallyPrecedes($1) }
-                == Self.referenceRoundTrips(rows, trips).sorted { $0.lexicographicallyPrecedes($1) }, "round \(round)")
+            #expect(
+                tripsFound.sorted { $0.lexicographicallyPrecedes($1) }
+                    == Self.referenceRoundTrips(rows, trips).sorted { $0.lexicographicallyPrecedes($1) },
+                "round \(round)")
 
             totals[0] += peelFound.count
             totals[3] += passFound.count
@@ -259,11 +270,14 @@ import Testing
                         return
                     }
                     guard hops < maxHops else { return }
-                    for row in live where row.from == at && row.index > after { walk(row.to, after: row.index, hops: hops + 1, source: source) }
+                    for row in live where row.from == at && row.index > after {
+                        walk(row.to, after: row.index, hops: hops + 1, source: source)
+                    }
                 }
                 for source in listed where source != target { walk(source, after: -1, hops: 0, source: source) }
                 let subgraph = try graph.explain(target, watchlist: "w", maxHops: maxHops)
-                #expect(Dictionary(uniqueKeysWithValues: subgraph.paths.map { ($0.source, $0.hops) }) == fewest,
+                #expect(
+                    Dictionary(uniqueKeysWithValues: subgraph.paths.map { ($0.source, $0.hops) }) == fewest,
                     "round \(round) target \(target)")
                 for path in subgraph.paths {
                     var at = path.source

@@ -42,8 +42,9 @@ import Testing
             #expect(try PeelChainDetector().chains(from: Self.a("a1"), in: reader).isEmpty)
             var two = PeelChainOptions()
             two.minLength = 2
-            #expect(try PeelChainDetector(options: two).chains(from: Self.a("a1"), in: reader).map(\.addresses)
-                == [[Self.a("a1"), Self.a("a2")]])
+            #expect(
+                try PeelChainDetector(options: two).chains(from: Self.a("a1"), in: reader).map(\.addresses)
+                    == [[Self.a("a1"), Self.a("a2")]])
             // A peel of at most 5 %: P1's 10000 of 95000 (10.5 %) breaks the chain after P0; nothing of 3 steps left.
             var strict = PeelChainOptions()
             strict.maxPeelPercent = 5
@@ -72,17 +73,20 @@ import Testing
             // Small: 1 ≤ value < 1000: 5 of G's 6 sends (83 % ≥ 80 %), total 100+200+300+400+500 = 1500.
             var options = wide
             options.maxAmount = Amount(1000)
-            let small = try StructuringDetector(options: options).findings(at: Self.a("b0"), direction: .fanOut, in: reader)
+            let small = try StructuringDetector(options: options).findings(
+                at: Self.a("b0"), direction: .fanOut, in: reader)
             #expect(small.count == 1 && small.first?.total == Amount(1500) && small.first?.counterparties == 5)
             // 200 ≤ value < 1000: only c2..c5, four counterparties.
             var band = options
             band.minAmount = Amount(200)
-            #expect(try StructuringDetector(options: band).findings(at: Self.a("b0"), direction: .fanOut, in: reader)
-                .isEmpty)
+            #expect(
+                try StructuringDetector(options: band).findings(at: Self.a("b0"), direction: .fanOut, in: reader)
+                    .isEmpty)
             // 90 % small required: 5 of 6 is not enough, and no later window has 5 counterparties.
             options.minSmallPercent = 90
-            #expect(try StructuringDetector(options: options).findings(at: Self.a("b0"), direction: .fanOut, in: reader)
-                .isEmpty)
+            #expect(
+                try StructuringDetector(options: options).findings(at: Self.a("b0"), direction: .fanOut, in: reader)
+                    .isEmpty)
             // Six counterparties required for fan-in: H has five.
             var six = wide
             six.minCounterparties = 6
@@ -105,10 +109,11 @@ import Testing
             #expect(p2.first?.sentTotal == Amount(78000))
             var strict = PassThroughOptions()
             strict.minOutPercent = 99
-            // 99 %: P0 (100 %), P3 (98.6 % fails), P1 (94.7 % fails), P2 (97.5 % fails), c1..c5 (100 %), K1 (90 % fails),
-            // Q1 (100 %).
-            #expect(Set(try PassThroughDetector(options: strict).scan(reader).map(\.address))
-                == Set(["a0", "c1", "c2", "c3", "c4", "c5", "f1"].map(Self.a)))
+            // 99 %: P0 (100 %), P3 (98.6 % fails), P1 (94.7 % fails), P2 (97.5 % fails), c1..c5 (100 %),
+            // K1 (90 % fails), Q1 (100 %).
+            #expect(
+                Set(try PassThroughDetector(options: strict).scan(reader).map(\.address))
+                    == Set(["a0", "c1", "c2", "c3", "c4", "c5", "f1"].map(Self.a)))
             var quick = PassThroughOptions()
             quick.maxDelay = 11
             // Everything passes on 12 s or more after the receipt.
@@ -148,21 +153,29 @@ import Testing
         }
         let a = { (suffix: String) in Value.string(Self.a(suffix)) }
         // The same answers as the Swift tests above, through the query language.
-        #expect(try rows("CALL spoor.typology.peelChains(null, {}) YIELD length, addresses RETURN length, addresses")
-            == [[.integer(3), .list([a("a0"), a("a1"), a("a2")])]])
-        #expect(try rows(
-            "CALL spoor.typology.fanOut($g, {minAmount: 1}) YIELD address, counterparties, total RETURN *",
-            ["g": a("b0")]) == [[a("b0"), .integer(6), .amount(Amount(1_001_500))]])
-        #expect(try rows(
-            "CALL spoor.typology.fanIn(null, {minAmount: '1', maxAmount: 1000}) YIELD address, others, total "
-                + "RETURN address, size(others), total") == [[a("d0"), .integer(5), .amount(Amount(1500))]])
-        #expect(try rows(
-            "CALL spoor.typology.passThrough('0x00000000000000000000000000000000000000A2', {}) "
-                + "YIELD address, received, sent, delay, to RETURN address, received, sent, delay, to")
-            == [[a("a2"), .amount(Amount(80000)), .amount(Amount(78000)), .integer(12), .list([a("a3"), a("e2")])]])
-        #expect(try rows("CALL spoor.typology.roundTrips(null, {}) YIELD origin, hops RETURN origin, hops ORDER BY hops")
-            == [[a("f2"), .integer(2)], [a("cc"), .integer(3)]])
-        #expect(try rows("CALL spoor.typology.roundTrips(null, {maxHops: 2}) YIELD origin RETURN origin") == [[a("f2")]])
+        #expect(
+            try rows("CALL spoor.typology.peelChains(null, {}) YIELD length, addresses RETURN length, addresses")
+                == [[.integer(3), .list([a("a0"), a("a1"), a("a2")])]])
+        #expect(
+            try rows(
+                "CALL spoor.typology.fanOut($g, {minAmount: 1}) YIELD address, counterparties, total RETURN *",
+                ["g": a("b0")]) == [[a("b0"), .integer(6), .amount(Amount(1_001_500))]])
+        #expect(
+            try rows(
+                "CALL spoor.typology.fanIn(null, {minAmount: '1', maxAmount: 1000}) YIELD address, others, total "
+                    + "RETURN address, size(others), total") == [[a("d0"), .integer(5), .amount(Amount(1500))]])
+        #expect(
+            try rows(
+                "CALL spoor.typology.passThrough('0x00000000000000000000000000000000000000A2', {}) "
+                    + "YIELD address, received, sent, delay, to RETURN address, received, sent, delay, to")
+                == [
+                    [a("a2"), .amount(Amount(80000)), .amount(Amount(78000)), .integer(12), .list([a("a3"), a("e2")])]
+                ])
+        #expect(
+            try rows("CALL spoor.typology.roundTrips(null, {}) YIELD origin, hops RETURN origin, hops ORDER BY hops")
+                == [[a("f2"), .integer(2)], [a("cc"), .integer(3)]])
+        #expect(
+            try rows("CALL spoor.typology.roundTrips(null, {maxHops: 2}) YIELD origin RETURN origin") == [[a("f2")]])
         // Bad options are query errors that name the procedure and the option.
         for (text, message) in [
             ("CALL spoor.typology.peelChains(null, {bogus: 1}) YIELD length RETURN length", "unknown option 'bogus'"),
@@ -202,8 +215,9 @@ import Testing
         let (rows, rejections) = try TransfersCSVReader.readAll(path: directory.appending("p.csv"))
         #expect(rejections.isEmpty && rows.count == 20_000)
         for (previous, row) in zip(rows, rows.dropFirst()) {
-            #expect(row.blockNumber > previous.blockNumber
-                || (row.blockNumber == previous.blockNumber && row.logIndex > previous.logIndex))
+            #expect(
+                row.blockNumber > previous.blockNumber
+                    || (row.blockNumber == previous.blockNumber && row.logIndex > previous.logIndex))
         }
         // Shapes: 9 + 9 + 9 + 3 + (2, 3, 4, 2 hops) transfers; every planted row is native and in its own transaction.
         let plantedTotal = summary.typologies.map(\.transfers).reduce(0, +)
@@ -262,19 +276,32 @@ import Testing
             switch planted.kind {
             case .peelChain:
                 // The four hops P0..P3 in order, funded by F.
-                #expect(found.peel.contains { $0.addresses == Array(planted.addresses[1...4]) && $0.source == planted.addresses[0] },
+                #expect(
+                    found.peel.contains {
+                        $0.addresses == Array(planted.addresses[1...4]) && $0.source == planted.addresses[0]
+                    },
                     "\(planted)")
             case .fanOut:
-                #expect(found.fanOut.contains { $0.address == planted.subject && $0.counterparties == 8
-                    && Set($0.transfers.map(\.to)).isSubset(of: members) }, "\(planted)")
+                #expect(
+                    found.fanOut.contains {
+                        $0.address == planted.subject && $0.counterparties == 8
+                            && Set($0.transfers.map(\.to)).isSubset(of: members)
+                    }, "\(planted)")
             case .fanIn:
-                #expect(found.fanIn.contains { $0.address == planted.subject && $0.counterparties == 8
-                    && Set($0.transfers.map(\.from)).isSubset(of: members) }, "\(planted)")
+                #expect(
+                    found.fanIn.contains {
+                        $0.address == planted.subject && $0.counterparties == 8
+                            && Set($0.transfers.map(\.from)).isSubset(of: members)
+                    }, "\(planted)")
             case .passThrough:
-                #expect(found.passThrough.contains { $0.address == planted.subject && $0.sent.count == 2 }, "\(planted)")
+                #expect(
+                    found.passThrough.contains { $0.address == planted.subject && $0.sent.count == 2 }, "\(planted)")
             case .roundTrip:
-                #expect(found.roundTrips.contains { $0.origin == planted.subject && $0.hops == planted.hops
-                    && Set($0.addresses).isSubset(of: members) }, "\(planted)")
+                #expect(
+                    found.roundTrips.contains {
+                        $0.origin == planted.subject && $0.hops == planted.hops
+                            && Set($0.addresses).isSubset(of: members)
+                    }, "\(planted)")
             }
         }
         // Findings that touch no planted address are false hits on the generated (clean) part of the data.
@@ -286,7 +313,9 @@ import Testing
             "passThrough": found.passThrough.filter { !plantedAddresses.contains($0.address) }.count,
             "roundTrip": found.roundTrips.filter { !plantedAddresses.contains($0.origin) }.count,
         ]
-        print("typology false hits among 20000 generated transfers with planted cases:", falseHits.sorted { $0.key < $1.key })
+        print(
+            "typology false hits among 20000 generated transfers with planted cases:",
+            falseHits.sorted { $0.key < $1.key })
 
         // The same file without plants: every finding is a false hit.
         let cleanDirectory = TemporaryDirectory("typology-clean")

@@ -89,7 +89,9 @@ public struct EvidencePathFinder {
                     expansions += 1
                     guard expansions <= maxExpansions else {
                         throw TypologyError(
-                            "the evidence search passed \(maxExpansions) transfers; lower maxHops or raise maxExpansions")
+                            "the evidence search passed \(maxExpansions) transfers; "
+                                + "lower maxHops or raise maxExpansions"
+                        )
                     }
                     let sender = incidence.neighbor
                     let key = incidence.chainKey
@@ -129,7 +131,8 @@ public struct EvidencePathFinder {
 extension EvidenceSubgraph {
     /// The subgraph as a Graphviz DOT digraph: listed sources filled red, the explained address blue, one node per
     /// address (label: shortened address, full text as tooltip), one edge per transfer (label: amount in base units
-    /// with thousands separators, asset for tokens, UTC time, shortened transaction hash). Deterministic: the same subgraph gives the same text.
+    /// with thousands separators, asset for tokens, UTC time, shortened transaction hash). Deterministic: the same
+    /// subgraph gives the same text.
     public func dot() -> String {
         var lines = [
             "digraph evidence {",
@@ -170,7 +173,8 @@ extension EvidenceSubgraph {
             }
         }
         if paths.isEmpty {
-            lines.append("  \"none\" [shape=plaintext, style=\"\", label=\"no listed address within \(maxHops) hop(s)\"];")
+            lines.append(
+                "  \"none\" [shape=plaintext, style=\"\", label=\"no listed address within \(maxHops) hop(s)\"];")
         }
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"

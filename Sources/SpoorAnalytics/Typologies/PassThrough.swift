@@ -85,8 +85,9 @@ public struct PassThroughDetector {
             }
             balances[asset] = balance.adding(value) ?? .max
             guard value >= options.minAmount,
-                Share.below(balance, percent: 100 - options.minOutPercent, of: value) || options.minOutPercent == 100
-                    && balance.isZero
+                Share.below(balance, percent: 100 - options.minOutPercent, of: value)
+                    || options.minOutPercent == 100
+                        && balance.isZero
             else { continue }
             var sum = Amount.zero
             var sends: [Incidence] = []

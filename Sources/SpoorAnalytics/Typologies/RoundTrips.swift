@@ -29,7 +29,9 @@ public struct RoundTripOptions: Sendable, Hashable {
     func validate() throws(TypologyError) {
         guard (2...16).contains(maxHops) else { throw TypologyError("maxHops must be 2...16, found \(maxHops)") }
         guard maxDuration >= 0 else { throw TypologyError("maxDuration must be seconds >= 0, found \(maxDuration)") }
-        guard maxExpansions >= 1 else { throw TypologyError("maxExpansions must be at least 1, found \(maxExpansions)") }
+        guard maxExpansions >= 1 else {
+            throw TypologyError("maxExpansions must be at least 1, found \(maxExpansions)")
+        }
         try percentIsValid(minValuePercent, name: "minValuePercent")
     }
 }
@@ -89,7 +91,8 @@ public struct RoundTripDetector {
             var budget = options.maxExpansions
             var path: [Incidence] = [first]
             var onPath: Set<AddressID> = [origin, first.neighbor]
-            try search(origin: origin, first: first, path: &path, onPath: &onPath, best: &best, budget: &budget,
+            try search(
+                origin: origin, first: first, path: &path, onPath: &onPath, best: &best, budget: &budget,
                 context: context)
             if let best {
                 var transfers: [TypologyTransfer] = []
@@ -140,7 +143,8 @@ public struct RoundTripDetector {
             guard path.count + 1 < options.maxHops, !onPath.contains(next.neighbor) else { continue }
             path.append(next)
             onPath.insert(next.neighbor)
-            try search(origin: origin, first: first, path: &path, onPath: &onPath, best: &best, budget: &budget,
+            try search(
+                origin: origin, first: first, path: &path, onPath: &onPath, best: &best, budget: &budget,
                 context: context)
             onPath.remove(next.neighbor)
             path.removeLast()

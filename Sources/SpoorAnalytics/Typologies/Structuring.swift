@@ -8,8 +8,9 @@ public import SpoorStore
 /// starts at one of them, `t₀`, and holds every later one with time ≤ `t₀.time + window`. Its *small* transfers are
 /// those just below the threshold: `minAmount ≤ value < maxAmount`. The window is a finding when the small
 /// transfers reach at least `minCounterparties` distinct counterparties and make up at least `minSmallPercent` of
-/// the window's transfers (so a busy hub whose traffic is mostly of other sizes does not count). Windows are tried from the first transfer on; after
-/// a finding the next window starts after the finding's last transfer, so findings never overlap.
+/// the window's transfers (so a busy hub whose traffic is mostly of other sizes does not count). Windows are tried
+/// from the first transfer on; after a finding the next window starts after the finding's last transfer, so
+/// findings never overlap.
 public struct StructuringOptions: Sendable, Hashable {
     /// Fewest distinct counterparties (default 5).
     public var minCounterparties = 5
@@ -57,7 +58,7 @@ public struct StructuringFinding: Sendable, Hashable {
     public var total: Amount?
     /// Token contract, or `nil` for the native coin.
     public var asset: String? { transfers.first?.asset }
-    /// Time of the first and last transfer.
+    /// Time of the first transfer.
     public var start: Int64 { transfers.first?.time ?? 0 }
     /// Time of the last transfer.
     public var end: Int64 { transfers.last?.time ?? 0 }

@@ -163,8 +163,8 @@ public struct TransfersGenerator: Sendable {
     public func write(to path: String) throws(IngestError) -> Summary {
         let options = self.options
         guard options.transferCount >= 0, options.addressCount >= 2, options.tokenCount >= 1,
-            options.transfersPerBlock >= 1, options.transfersPerSanctioned >= 0, options.hubRanks < options.addressCount,
-            options.plantTypologies >= 0
+            options.transfersPerBlock >= 1, options.transfersPerSanctioned >= 0,
+            options.hubRanks < options.addressCount, options.plantTypologies >= 0
         else {
             throw .invalidArgument("generator options out of range: \(options)")
         }
@@ -190,7 +190,8 @@ public struct TransfersGenerator: Sendable {
         let plantRows = plants.reduce(0) { $0 + $1.rows.count }
         guard plantRows <= options.transferCount / 4 else {
             throw .invalidArgument(
-                "\(plantRows) planted typology transfers do not fit in \(options.transferCount) transfers (at most a quarter)")
+                "\(plantRows) planted typology transfers do not fit in \(options.transferCount) transfers "
+                    + "(at most a quarter)")
         }
         let plantStarts = plants.indices.map { (2 * $0 + 1) * options.transferCount / (2 * plants.count) }
         var plantCase = 0

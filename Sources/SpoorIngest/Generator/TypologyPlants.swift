@@ -87,7 +87,8 @@ extension TransfersGenerator {
                     for step in 0..<4 {
                         let peel = amount / 20
                         rows.append(TypologyRow(from: hopsAddresses[step], to: peels[step], value: peel))
-                        rows.append(TypologyRow(from: hopsAddresses[step], to: hopsAddresses[step + 1], value: amount - peel))
+                        rows.append(
+                            TypologyRow(from: hopsAddresses[step], to: hopsAddresses[step + 1], value: amount - peel))
                         amount -= peel
                     }
                     addresses = [funder] + hopsAddresses + peels

@@ -7,47 +7,53 @@ import SpoorStore
 enum TypologyProcedures {
     static func register(in registry: inout ProcedureRegistry) {
         let arguments: [(name: String, type: ProcedureType)] = [("address", .string), ("options", .map)]
-        registry.register(Procedure(
-            name: "spoor.typology.peelChains", parameters: arguments,
-            outputs: [
-                ("length", .integer), ("source", .string), ("addresses", .list), ("end", .string),
-                ("received", .list), ("forwarded", .list), ("peeled", .list), ("peelTo", .list), ("txs", .list),
-                ("times", .list),
-            ],
-            summary: "Peel chains starting at the address (null: the whole store); options minLength, "
-                + "minForwardPercent, maxPeelPercent, maxDelay, minAmount."
-        ) { invocation in try peelChains(invocation) })
-        for direction in [StructuringDirection.fanOut, .fanIn] {
-            registry.register(Procedure(
-                name: "spoor.typology.\(direction.rawValue)", parameters: arguments,
+        registry.register(
+            Procedure(
+                name: "spoor.typology.peelChains", parameters: arguments,
                 outputs: [
-                    ("address", .string), ("counterparties", .integer), ("transfers", .integer), ("total", .number),
-                    ("asset", .string), ("start", .integer), ("end", .integer), ("others", .list), ("amounts", .list),
-                    ("txs", .list),
+                    ("length", .integer), ("source", .string), ("addresses", .list), ("end", .string),
+                    ("received", .list), ("forwarded", .list), ("peeled", .list), ("peelTo", .list), ("txs", .list),
+                    ("times", .list),
                 ],
-                summary: (direction == .fanOut ? "Fan-outs (one pays many small)" : "Fan-ins (many pay one small)")
-                    + " at the address (null: the whole store); options minCounterparties, window, minAmount, "
-                    + "maxAmount, minSmallPercent."
-            ) { invocation in try structuring(invocation, direction: direction) })
+                summary: "Peel chains starting at the address (null: the whole store); options minLength, "
+                    + "minForwardPercent, maxPeelPercent, maxDelay, minAmount."
+            ) { invocation in try peelChains(invocation) })
+        for direction in [StructuringDirection.fanOut, .fanIn] {
+            registry.register(
+                Procedure(
+                    name: "spoor.typology.\(direction.rawValue)", parameters: arguments,
+                    outputs: [
+                        ("address", .string), ("counterparties", .integer), ("transfers", .integer), ("total", .number),
+                        ("asset", .string), ("start", .integer), ("end", .integer), ("others", .list),
+                        ("amounts", .list),
+                        ("txs", .list),
+                    ],
+                    summary: (direction == .fanOut ? "Fan-outs (one pays many small)" : "Fan-ins (many pay one small)")
+                        + " at the address (null: the whole store); options minCounterparties, window, minAmount, "
+                        + "maxAmount, minSmallPercent."
+                ) { invocation in try structuring(invocation, direction: direction) })
         }
-        registry.register(Procedure(
-            name: "spoor.typology.passThrough", parameters: arguments,
-            outputs: [
-                ("address", .string), ("received", .number), ("from", .string), ("time", .integer), ("sent", .number),
-                ("to", .list), ("amounts", .list), ("delay", .integer), ("txs", .list),
-            ],
-            summary: "Rapid pass-throughs at the address (null: the whole store); options maxDelay, minOutPercent, "
-                + "minAmount."
-        ) { invocation in try passThrough(invocation) })
-        registry.register(Procedure(
-            name: "spoor.typology.roundTrips", parameters: arguments,
-            outputs: [
-                ("origin", .string), ("hops", .integer), ("addresses", .list), ("amounts", .list), ("times", .list),
-                ("duration", .integer), ("txs", .list),
-            ],
-            summary: "Round trips back to the address (null: the whole store); options maxHops, maxDuration, "
-                + "minValuePercent, maxDegree, maxExpansions."
-        ) { invocation in try roundTrips(invocation) })
+        registry.register(
+            Procedure(
+                name: "spoor.typology.passThrough", parameters: arguments,
+                outputs: [
+                    ("address", .string), ("received", .number), ("from", .string), ("time", .integer),
+                    ("sent", .number),
+                    ("to", .list), ("amounts", .list), ("delay", .integer), ("txs", .list),
+                ],
+                summary: "Rapid pass-throughs at the address (null: the whole store); options maxDelay, minOutPercent, "
+                    + "minAmount."
+            ) { invocation in try passThrough(invocation) })
+        registry.register(
+            Procedure(
+                name: "spoor.typology.roundTrips", parameters: arguments,
+                outputs: [
+                    ("origin", .string), ("hops", .integer), ("addresses", .list), ("amounts", .list), ("times", .list),
+                    ("duration", .integer), ("txs", .list),
+                ],
+                summary: "Round trips back to the address (null: the whole store); options maxHops, maxDuration, "
+                    + "minValuePercent, maxDegree, maxExpansions."
+            ) { invocation in try roundTrips(invocation) })
     }
 
     // MARK: Bodies
@@ -74,7 +80,8 @@ enum TypologyProcedures {
             [
                 .integer(Int64(chain.length)), .string(chain.source), .list(chain.addresses.map(Value.string)),
                 .string(chain.end), .list(chain.steps.map { .amount($0.received.value) }),
-                .list(chain.steps.map { .amount($0.forwarded.value) }), .list(chain.steps.map { .amount($0.peeled.value) }),
+                .list(chain.steps.map { .amount($0.forwarded.value) }),
+                .list(chain.steps.map { .amount($0.peeled.value) }),
                 .list(chain.steps.map { .string($0.peeled.to) }),
                 .list(chain.steps.flatMap { [$0.received.tx, $0.forwarded.tx, $0.peeled.tx] }.map(Value.string)),
                 .list(chain.steps.map { .integer($0.received.time) }),
@@ -182,7 +189,7 @@ enum TypologyProcedures {
         let address: String?
         switch invocation.arguments[0] {
         case .null: address = nil
-        case .string(let text): address = text.lowercased()
+        case .string(let text): address = StoreGraph.canonicalAddress(text)
         default: throw error("\(name): address must be a string or null")
         }
         do {
