@@ -182,6 +182,8 @@ import Testing
             ("CALL spoor.typology.fanOut(null, {minSmallPercent: 101}) YIELD address RETURN address", "0...100"),
             ("CALL spoor.typology.roundTrips(null, {maxHops: 1}) YIELD origin RETURN origin", "maxHops must be 2...16"),
             ("CALL spoor.typology.passThrough(null, {minAmount: 'x'}) YIELD address RETURN address", "decimal string"),
+            ("CALL spoor.typology.roundTrips(null, {maxDegree: -1}) YIELD origin RETURN origin", "at least 0"),
+            ("CALL spoor.typology.fanIn(null, {window: -5}) YIELD address RETURN address", "window must be"),
         ] {
             do {
                 _ = try rows(text)
@@ -189,6 +191,31 @@ import Testing
             } catch let error as QueryError {
                 #expect(error.message.contains(message), "\(error.message)")
             }
+        }
+    }
+
+    @Test func extremeOptionsNeitherTrapNorChangeTheFixtureAnswers() throws {
+        let directory = TemporaryDirectory("typology")
+        let graph = try Self.fixtureGraph(directory)
+        // Time limits at Int64.max saturate instead of overflowing; the fixture answers stay those of the README.
+        var peel = PeelChainOptions()
+        peel.maxDelay = .max
+        #expect(try graph.peelChains(options: peel).count == 1)
+        var pass = PassThroughOptions()
+        pass.maxDelay = .max
+        #expect(try graph.passThroughs(options: pass).count == 11)
+        var structuring = StructuringOptions()
+        structuring.window = .max
+        structuring.minAmount = Amount(1)
+        #expect(try graph.structuring(.fanOut, options: structuring).map(\.address) == [Self.a("b0")])
+        var trips = RoundTripOptions()
+        trips.maxDuration = .max
+        trips.maxDegree = .max
+        #expect(try graph.roundTrips(options: trips).count == 2)
+        #expect(throws: TypologyError.self) {
+            var negative = PassThroughOptions()
+            negative.maxDelay = -1
+            _ = try graph.passThroughs(options: negative)
         }
     }
 

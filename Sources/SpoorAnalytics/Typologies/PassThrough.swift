@@ -37,7 +37,7 @@ public struct PassThroughFinding: Sendable, Hashable {
     /// Their total, exact.
     public var sentTotal: Amount
     /// Seconds from the receipt to the last send.
-    public var delay: Int64 { (sent.last?.time ?? received.time) - received.time }
+    public var delay: Int64 { Seconds.between(received.time, sent.last?.time ?? received.time) }
 }
 
 /// Finds rapid pass-throughs (see ``PassThroughOptions`` for the definition).
@@ -93,7 +93,9 @@ public struct PassThroughDetector {
             var sends: [Incidence] = []
             for next in stream[(index + 1)...] where next.properties.asset == asset {
                 if next.direction == .incoming { break }
-                guard next.properties.time - incidence.properties.time <= options.maxDelay else { break }
+                guard Seconds.within(next.properties.time, after: incidence.properties.time, limit: options.maxDelay) else {
+                    break
+                }
                 guard let total = sum.adding(next.properties.value) else { break }
                 sum = total
                 sends.append(next)

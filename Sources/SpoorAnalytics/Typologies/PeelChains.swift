@@ -87,7 +87,9 @@ public struct PeelChainDetector {
             var outgoing: [Incidence] = []
             for next in stream[(index + 1)...] where next.properties.asset == asset {
                 if next.direction == .incoming { break }
-                guard next.properties.time - receipt.properties.time <= options.maxDelay else { break }
+                guard Seconds.within(next.properties.time, after: receipt.properties.time, limit: options.maxDelay) else {
+                    break
+                }
                 outgoing.append(next)
                 if outgoing.count == 2 { break }
             }

@@ -47,7 +47,7 @@ public struct RoundTrip: Sendable, Hashable {
     /// The addresses in order, starting and ending at the origin.
     public var addresses: [String] { [origin] + transfers.map(\.to) }
     /// Seconds from the first transfer to the return.
-    public var duration: Int64 { (transfers.last?.time ?? 0) - (transfers.first?.time ?? 0) }
+    public var duration: Int64 { Seconds.between(transfers.first?.time ?? 0, transfers.last?.time ?? 0) }
 }
 
 /// Finds round trips (see ``RoundTripOptions`` for the definition).
@@ -117,7 +117,7 @@ public struct RoundTripDetector {
         let here = last.neighbor
         guard let record = try context.record(here), record.degree <= options.maxDegree else { return }
         let v1 = first.properties.value
-        let deadline = first.properties.time + options.maxDuration
+        let deadline = Seconds.adding(first.properties.time, options.maxDuration)
         for next in try context.stream(here)
         where next.direction == .outgoing && next.properties.asset == first.properties.asset
             && next.counts(owner: here) && next.chainKey > last.chainKey

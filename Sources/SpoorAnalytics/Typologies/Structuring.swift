@@ -139,7 +139,7 @@ public struct StructuringDetector {
                 small = 0
                 counterparties.removeAll(keepingCapacity: true)
             }
-            let limit = list[start].properties.time + options.window
+            let limit = Seconds.adding(list[start].properties.time, options.window)
             while end < list.count && list[end].properties.time <= limit {
                 if isSmall(list[end]) {
                     small += 1

@@ -150,6 +150,27 @@ enum Share {
     }
 }
 
+/// Time arithmetic that cannot overflow, whatever times the data holds and whatever limits the caller passes.
+enum Seconds {
+    /// Whether `later − earlier ≤ limit`.
+    static func within(_ later: Int64, after earlier: Int64, limit: Int64) -> Bool {
+        let (difference, overflow) = later.subtractingReportingOverflow(earlier)
+        return overflow ? later < earlier : difference <= limit
+    }
+
+    /// `time + span`, saturating at the ends of `Int64`.
+    static func adding(_ time: Int64, _ span: Int64) -> Int64 {
+        let (sum, overflow) = time.addingReportingOverflow(span)
+        return overflow ? (span > 0 ? .max : .min) : sum
+    }
+
+    /// `later − earlier`, saturating at the ends of `Int64`.
+    static func between(_ earlier: Int64, _ later: Int64) -> Int64 {
+        let (difference, overflow) = later.subtractingReportingOverflow(earlier)
+        return overflow ? (later > earlier ? .max : .min) : difference
+    }
+}
+
 extension Incidence {
     /// Chain order of the transfer: block, then log index.
     var chainKey: (UInt64, UInt32) { (properties.block, properties.logIndex) }

@@ -154,7 +154,7 @@ enum TypologyProcedures {
             case "maxHops": options.maxHops = try value.int(key)
             case "maxDuration": options.maxDuration = Int64(try value.int(key))
             case "minValuePercent": options.minValuePercent = try value.percent(key)
-            case "maxDegree": options.maxDegree = UInt64(try value.int(key))
+            case "maxDegree": options.maxDegree = UInt64(try value.nonNegative(key))
             case "maxExpansions": options.maxExpansions = try value.int(key)
             default: return false
             }
@@ -241,6 +241,12 @@ extension Value {
         default: break
         }
         throw TypologyProcedures.error("option '\(key)' must be an integer")
+    }
+
+    fileprivate func nonNegative(_ key: String) throws(QueryError) -> Int {
+        let value = try int(key)
+        guard value >= 0 else { throw TypologyProcedures.error("option '\(key)' must be at least 0, found \(value)") }
+        return value
     }
 
     fileprivate func percent(_ key: String) throws(QueryError) -> UInt64 {
