@@ -93,9 +93,8 @@ public struct PassThroughDetector {
             var sends: [Incidence] = []
             for next in stream[(index + 1)...] where next.properties.asset == asset {
                 if next.direction == .incoming { break }
-                guard Seconds.within(next.properties.time, after: incidence.properties.time, limit: options.maxDelay) else {
-                    break
-                }
+                let time = next.properties.time
+                guard Seconds.within(time, after: incidence.properties.time, limit: options.maxDelay) else { break }
                 guard let total = sum.adding(next.properties.value) else { break }
                 sum = total
                 sends.append(next)

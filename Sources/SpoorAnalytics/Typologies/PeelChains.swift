@@ -87,9 +87,8 @@ public struct PeelChainDetector {
             var outgoing: [Incidence] = []
             for next in stream[(index + 1)...] where next.properties.asset == asset {
                 if next.direction == .incoming { break }
-                guard Seconds.within(next.properties.time, after: receipt.properties.time, limit: options.maxDelay) else {
-                    break
-                }
+                let time = next.properties.time
+                guard Seconds.within(time, after: receipt.properties.time, limit: options.maxDelay) else { break }
                 outgoing.append(next)
                 if outgoing.count == 2 { break }
             }
