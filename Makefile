@@ -36,7 +36,8 @@ fuzz: deps
 	@set -o pipefail; for i in $$(seq 1 20); do seed=$$(od -An -N4 -tu4 /dev/urandom | tr -d ' '); echo "seed $$seed"; \
 	  SPOOR_FUZZ_SEED=$$seed $(SWIFT) test --skip-build --filter FuzzTests 2>&1 | tail -1 || exit 1; done
 
-## Generate ~100k transfers with planted OFAC senders, ingest them, tag them, run the investigator recipes.
+## Generate ~100k transfers with planted OFAC senders, ingest them, tag them, run the investigator recipes, draw the
+## evidence linking one of the sanctioned address's second-hop receivers to the watchlist.
 demo: release
 	@mkdir -p $(DEMO_DIR)
 	@rm -rf $(DEMO_STORE)
@@ -44,10 +45,18 @@ demo: release
 	$(SPOOR) ingest $(DEMO_STORE) --format transfers-csv $(DEMO_CSV)
 	$(SPOOR) tags import $(DEMO_STORE) $(OFAC_ETH) --tag ofac --source "OFAC SDN (ETH)"
 	$(SPOOR) stats $(DEMO_STORE)
-	@for q in Queries/*.cypher; do \
+	@address=$$(grep -v '^#' $(OFAC_ETH) | head -1); \
+	target=$$($(SPOOR) query $(DEMO_STORE) --format csv --param address=$$address \
+	  "MATCH (s:Address {address: toLower(\$$address)})-[t1:TRANSFER]->(:Address)-[t2:TRANSFER]->(x:Address) \
+	   WHERE t2.block > t1.block RETURN x.address ORDER BY x.address LIMIT 1" 2>/dev/null | sed -n 2p | tr -d '\r'); \
+	for q in Queries/*.cypher; do \
 	  echo; echo "== $$q"; grep -E '^//' $$q | sed 's,^// *,,'; \
-	  $(SPOOR) query $(DEMO_STORE) -f $$q --param address=$$(grep -v '^#' $(OFAC_ETH) | head -1) || exit 1; \
-	done
+	  $(SPOOR) query $(DEMO_STORE) -f $$q --param address=$$address --param target=$$target || exit 1; \
+	done; \
+	echo; echo "== spoor explain $$target --watchlist ofac --max-hops 2"; \
+	$(SPOOR) explain $(DEMO_STORE) $$target --watchlist ofac --max-hops 2 --dot $(DEMO_DIR)/evidence.dot || exit 1; \
+	if command -v dot >/dev/null; then dot -Tsvg -o $(DEMO_DIR)/evidence.svg $(DEMO_DIR)/evidence.dot && \
+	  echo "evidence picture: $(DEMO_DIR)/evidence.svg"; else echo "evidence graph: $(DEMO_DIR)/evidence.dot"; fi
 
 ## Benchmarks (ordo-one/benchmark), in their own package so that `make test` does not build them.
 bench: deps

@@ -10,6 +10,23 @@ import Testing
         return names.filter { $0.hasSuffix(".cypher") }.sorted()
     }()
 
+    static let defaultParameters = ["--param", "address=0x01e2919679362dfbc9ee1644ba9c6da6d6245bb1"]
+
+    /// Recipes that need another fixture or other parameters to give rows (answers in RecipeTests).
+    static let setups: [String: (fixture: String, parameters: [String])] = [
+        "direct-sanctions-exposure.cypher": (
+            "investigation.csv", ["--param", "address=0x00000000000000000000000000000000000000c3"]
+        ),
+        "peel-chain-from.cypher": ("typologies.csv", ["--param", "address=0x00000000000000000000000000000000000000f0"]),
+        "funds-flow-between.cypher": (
+            "typologies.csv",
+            [
+                "--param", "address=0x00000000000000000000000000000000000000b0",
+                "--param", "target=0x00000000000000000000000000000000000000d0",
+            ]
+        ),
+    ]
+
     @Test func thereAreRecipes() {
         #expect(Self.recipes.count >= 3, "\(TestPaths.queries)")
     }
@@ -22,16 +39,15 @@ import Testing
 
         let directory = TemporaryDirectory("cli-recipe")
         let store = directory.appending("store")
-        let ingest = try Spoor.run(["ingest", store, "--format", "transfers-csv", TestPaths.fixtures + "/investigation.csv"])
+        let (fixture, parameters) = Self.setups[name] ?? ("investigation.csv", Self.defaultParameters)
+        let ingest = try Spoor.run(["ingest", store, "--format", "transfers-csv", TestPaths.fixtures + "/" + fixture])
         try #require(ingest.status == 0, "\(ingest)")
         let list = try directory.write("0x01e2919679362dfbc9ee1644ba9c6da6d6245bb1\n", to: "ofac.txt")
         try #require(try Spoor.run(["tags", "import", store, list, "--tag", "ofac"]).status == 0)
 
         let explain = try Spoor.run(["query", store, "-f", path, "--explain"])
         #expect(explain.status == 0, "\(explain)")
-        let result = try Spoor.run([
-            "query", store, "-f", path, "--param", "address=0x01e2919679362dfbc9ee1644ba9c6da6d6245bb1", "--format", "csv",
-        ])
+        let result = try Spoor.run(["query", store, "-f", path] + parameters + ["--format", "csv"])
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout.split(separator: "\r\n").count > 1, "at least one row: \(result)")
     }

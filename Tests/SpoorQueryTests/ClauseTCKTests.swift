@@ -84,6 +84,9 @@ import Testing
         let names = try strings("CALL spoor.procedures() YIELD name RETURN name ORDER BY name")
         #expect(names == ProcedureRegistry.standard.all.map(\.name))
         #expect(names.contains("spoor.neighbors") && names.contains("spoor.procedures") && names.contains("spoor.cluster.why"))
+        #expect(["fanIn", "fanOut", "passThrough", "peelChains", "roundTrips"].allSatisfy {
+            names.contains("spoor.typology." + $0)
+        })
         var registry = ProcedureRegistry.standard
         registry.register(Procedure(name: "test.double", parameters: [("x", .integer)], outputs: [("y", .integer)]) { invocation in
             guard case .integer(let x) = invocation.arguments[0] else { return [[.null]] }

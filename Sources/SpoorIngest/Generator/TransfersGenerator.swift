@@ -53,6 +53,10 @@ public struct TransfersGenerator: Sendable {
         public var transfersPerSanctioned = 10
         /// Ranks below this count as hubs: planted transfers never pay them.
         public var hubRanks = 100
+        /// How many cases of each typology (peel chain, fan-out, fan-in, pass-through, round trip) to plant, on
+        /// addresses of their own, spread evenly through the file; 0 (the default) plants none and leaves the output
+        /// byte-identical to a generator without this option. See ``PlantedTypology`` for the shapes.
+        public var plantTypologies = 0
 
         /// Options for `transferCount` transfers from `seed`, with defaults for the rest.
         public init(seed: UInt64, transferCount: Int, addressCount: Int? = nil) {
@@ -102,6 +106,8 @@ public struct TransfersGenerator: Sendable {
         public var blockRange: ClosedRange<UInt64> = 0...0
         /// SHA-256 of the file, lowercase hex.
         public var sha256 = ""
+        /// The manifest of the planted typology cases (empty unless ``Options/plantTypologies`` is set).
+        public var typologies: [PlantedTypology] = []
         /// Bytes written.
         public var bytes = 0
 
@@ -119,6 +125,12 @@ public struct TransfersGenerator: Sendable {
             }
             lines.append("hubs (degree):")
             for hub in hubs { lines.append("  \(hub.address): \(hub.degree)") }
+            if !typologies.isEmpty {
+                lines.append("planted typologies (kind, subject, block, transfers):")
+                for planted in typologies {
+                    lines.append("  \(planted.kind.rawValue) \(planted.subject) \(planted.block) \(planted.transfers)")
+                }
+            }
             return lines.joined(separator: "\n")
         }
     }
@@ -151,7 +163,8 @@ public struct TransfersGenerator: Sendable {
     public func write(to path: String) throws(IngestError) -> Summary {
         let options = self.options
         guard options.transferCount >= 0, options.addressCount >= 2, options.tokenCount >= 1,
-            options.transfersPerBlock >= 1, options.transfersPerSanctioned >= 0, options.hubRanks < options.addressCount
+            options.transfersPerBlock >= 1, options.transfersPerSanctioned >= 0,
+            options.hubRanks < options.addressCount, options.plantTypologies >= 0
         else {
             throw .invalidArgument("generator options out of range: \(options)")
         }
@@ -172,6 +185,17 @@ public struct TransfersGenerator: Sendable {
             throw .invalidArgument(
                 "\(plantedTotal) planted transfers do not fit in \(options.transferCount) transfers (at most half)")
         }
+
+        var plants = Self.typologyCases(count: options.plantTypologies, seed: options.seed)
+        let plantRows = plants.reduce(0) { $0 + $1.rows.count }
+        guard plantRows <= options.transferCount / 4 else {
+            throw .invalidArgument(
+                "\(plantRows) planted typology transfers do not fit in \(options.transferCount) transfers "
+                    + "(at most a quarter)")
+        }
+        let plantStarts = plants.indices.map { (2 * $0 + 1) * options.transferCount / (2 * plants.count) }
+        var plantCase = 0
+        var plantRow = 0
 
         let output = try OutputFile(path: path)
         output.append(TransfersCSVReader.header)
@@ -211,6 +235,12 @@ public struct TransfersGenerator: Sendable {
         }
 
         for index in 0..<options.transferCount {
+            // A planted typology row takes this slot unless a sanctioned transfer does.
+            var typologyRow: TypologyRow? = nil
+            if plantCase < plants.count && index >= plantStarts[plantCase] && index != nextPlanted {
+                typologyRow = plants[plantCase].rows[plantRow]
+                plantRow += 1
+            }
             // Block and transaction bookkeeping.
             if blockRemaining == 0 {
                 if index > 0 { block += 1 }
@@ -222,6 +252,7 @@ public struct TransfersGenerator: Sendable {
                 logIndex += 1 + UInt64(random.below(2))
             }
             blockRemaining -= 1
+            if typologyRow != nil { txRemaining = 0 }  // Each planted transfer is a transaction of its own.
             if txRemaining == 0 {
                 txHash = (random.next(), random.next(), random.next(), random.next())
                 txRemaining = random.unit() < options.multiTransferShare ? 2 + random.below(2) : 1
@@ -234,7 +265,10 @@ public struct TransfersGenerator: Sendable {
             var fromWords: (UInt64, UInt64, UInt64)
             let toRank: Int
             var isPlanted = false
-            if index == nextPlanted {
+            if let typologyRow {
+                fromWords = typologyRow.from
+                toRank = -1
+            } else if index == nextPlanted {
                 let senderIndex = plantedIndex % sanctionedText.count
                 fromWords = sanctionedWords[senderIndex]
                 plantedCounts[senderIndex] += 1
@@ -254,8 +288,19 @@ public struct TransfersGenerator: Sendable {
                 degrees[fromRank] &+= 1
                 fromWords = Self.addressWords(salt: addressSalt, index: UInt64(fromRank))
             }
-            degrees[toRank] &+= 1
-            let toWords = Self.addressWords(salt: addressSalt, index: UInt64(toRank))
+            let toWords: (UInt64, UInt64, UInt64)
+            if let typologyRow {
+                toWords = typologyRow.to
+                if plantRow == 1 { plants[plantCase].manifest.block = block }
+                if plantRow == plants[plantCase].rows.count {
+                    summary.typologies.append(plants[plantCase].manifest)
+                    plantCase += 1
+                    plantRow = 0
+                }
+            } else {
+                degrees[toRank] &+= 1
+                toWords = Self.addressWords(salt: addressSalt, index: UInt64(toRank))
+            }
 
             // The row.
             line.reset()
@@ -275,6 +320,16 @@ public struct TransfersGenerator: Sendable {
             line.appendByte(UInt8(ascii: ","))
             line.appendAddress(toWords)
             line.appendByte(UInt8(ascii: ","))
+            if let typologyRow {
+                line.appendDecimal(typologyRow.value)
+                line.appendByte(UInt8(ascii: ","))
+                line.appendByte(UInt8(ascii: ","))
+                line.appendDecimal(logIndex)
+                line.appendByte(UInt8(ascii: "\n"))
+                line.flush(into: output)
+                try output.flushIfNeeded()
+                continue
+            }
             let valueDraw = random.unit()
             if valueDraw < options.zeroValueShare {
                 line.appendByte(UInt8(ascii: "0"))
@@ -309,6 +364,7 @@ public struct TransfersGenerator: Sendable {
         summary.plantedTransfers = plantedIndex
         for (address, count) in zip(sanctionedText, plantedCounts) { summary.plantedBySender[address] = count }
         summary.distinctAddresses = degrees.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } + plantedCounts.filter { $0 > 0 }.count
+            + Set(summary.typologies.flatMap(\.addresses)).count
         summary.blockRange = options.firstBlock...(options.transferCount > 0 ? block : options.firstBlock)
         let top = degrees.indices.sorted { degrees[$0] != degrees[$1] ? degrees[$0] > degrees[$1] : $0 < $1 }.prefix(5)
         summary.hubs = top.map { Hub(address: Self.address(rank: $0, seed: options.seed), degree: Int(degrees[$0])) }

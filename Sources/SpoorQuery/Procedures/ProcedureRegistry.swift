@@ -105,6 +105,7 @@ public struct ProcedureRegistry: Sendable {
             try ProcedureRegistry.neighbors(invocation)
         })
         registry.registerClusterProcedures()
+        TypologyProcedures.register(in: &registry)
         return registry
     }()
 
