@@ -87,7 +87,7 @@ public struct ProcedureRegistry: Sendable {
     /// All procedures, sorted by name.
     public var all: [Procedure] { procedures.values.sorted { $0.name < $1.name } }
 
-    /// `spoor.procedures` and `spoor.neighbors`.
+    /// `spoor.procedures`, `spoor.neighbors`, `spoor.taint` and `spoor.exposure`.
     public static let standard: ProcedureRegistry = {
         var registry = ProcedureRegistry()
         registry.register(Procedure(
@@ -104,6 +104,7 @@ public struct ProcedureRegistry: Sendable {
         ) { invocation in
             try ProcedureRegistry.neighbors(invocation)
         })
+        AnalyticsProcedures.register(in: &registry)
         return registry
     }()
 
