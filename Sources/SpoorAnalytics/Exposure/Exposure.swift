@@ -129,7 +129,7 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
     {
         var taintOptions = TaintOptions(
             policy: options.policy, direction: .forward, maxHops: options.maxHops, minTaint: options.minTaint,
-            window: options.window, stopAt: options.stopAt.subtracting(targets))
+            window: options.window, stopAt: options.stopAt)
         let seeds = listed.sorted().map { TaintSeed(address: $0) }
         let engine = AccountTaintEngine(source: source)
         let forward = try engine.run(seeds: seeds, options: taintOptions)

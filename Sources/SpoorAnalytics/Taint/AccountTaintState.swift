@@ -12,7 +12,7 @@ struct TaintCarry: Sendable {
 }
 
 /// The balance and taint of one address in one asset (DESIGN.md section 5, account chains).
-struct AccountTaintState: Sendable {
+struct AccountTaintState: Sendable, Codable {
     /// Balance `B` inside the data set.
     var balance = WideAmount.zero
     /// Tainted balance `T` (haircut, FIFO: the tainted length of the queue; poison: any non-zero value means held).

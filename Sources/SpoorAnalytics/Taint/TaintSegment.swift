@@ -1,5 +1,5 @@
 /// A run of value that is all tainted or all clean, as FIFO keeps it. Tainted segments remember their hop.
-struct TaintSegment: Sendable, Hashable {
+struct TaintSegment: Sendable, Hashable, Codable {
     var length: WideAmount
     var isTainted: Bool
     /// The hop of a tainted segment (0 for clean ones).
@@ -9,9 +9,17 @@ struct TaintSegment: Sendable, Hashable {
 }
 
 /// A FIFO queue of segments (front first), merging neighbours of the same kind.
-struct SegmentQueue: Sendable {
+struct SegmentQueue: Sendable, Codable {
     private(set) var segments: [TaintSegment] = []
     private var head = 0
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        segments = try [TaintSegment](from: decoder)
+    }
+
+    func encode(to encoder: any Encoder) throws { try Array(contents).encode(to: encoder) }
 
     var isEmpty: Bool { head == segments.count }
 
