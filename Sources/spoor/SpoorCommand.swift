@@ -22,7 +22,7 @@ struct SpoorCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             IngestCommand.self, TagsCommand.self, QueryCommand.self, ReplCommand.self, StatsCommand.self,
-            VerifyCommand.self, GenerateCommand.self, ScanCommand.self,
+            VerifyCommand.self, GenerateCommand.self, ScanCommand.self, ExposureCommand.self,
         ]
     )
 
