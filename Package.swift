@@ -44,7 +44,7 @@ let package = Package(
         ),
         .target(
             name: "SpoorAnalytics",
-            dependencies: ["SpoorStore"]
+            dependencies: ["SpoorStore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "SpoorQuery",

@@ -1,3 +1,4 @@
+@_exported public import SpoorAnalytics
 @_exported public import SpoorIngest
 @_exported public import SpoorQuery
 @_exported public import SpoorAnalytics
@@ -26,6 +27,8 @@ public import Logging
 /// - ``importTags(_:)``
 /// - ``statistics()``
 /// - ``verify()``
+/// - ``taint(seeds:seedTags:options:stopAtTags:)``
+/// - ``exposure(of:watchlist:options:stopAtTags:)``
 public final class Graph: Sendable {
     /// The store underneath.
     public let store: Store
@@ -126,6 +129,44 @@ public final class Graph: Sendable {
     /// Counts and table sizes.
     public func statistics() throws -> StoreStatistics {
         try store.read { try $0.statistics() }
+    }
+
+    // MARK: Analytics
+
+    /// Taint from the addresses `seeds` (canonical text or any-case `0x` hex) and from every address tagged with one
+    /// of `seedTags`, stopping at addresses tagged with one of `stopAtTags` (DESIGN.md section 5; README "Analytics:
+    /// taint and exposure"). Addresses not in the graph are skipped. Resolve result ids to text with
+    /// ``addressText(_:)``.
+    public func taint(
+        seeds: [String] = [], seedTags: [String] = [], options: TaintOptions = TaintOptions(), stopAtTags: [String] = []
+    ) throws -> TaintResult {
+        try store.read { reader in
+            let analytics = StoreAnalytics(reader: reader)
+            var ids = try analytics.addressIDs(seeds.map(StoreGraph.canonicalAddress))
+            ids.formUnion(try analytics.addressIDs(taggedWith: seedTags))
+            return try analytics.taint(
+                seeds: ids.sorted().map { TaintSeed(address: $0) }, options: options, stopAtTags: stopAtTags)
+        }
+    }
+
+    /// The exposure of an address, or of a set of addresses taken as one (a cluster), to the addresses tagged
+    /// `watchlist`, stopping at addresses tagged with one of `stopAtTags` (services such as exchanges). `nil` when
+    /// none of the addresses is in the graph.
+    public func exposure(
+        of addresses: [String], watchlist: String, options: ExposureOptions = ExposureOptions(),
+        stopAtTags: [String] = ["exchange"]
+    ) throws -> ExposureReport? {
+        try store.read { reader in
+            let analytics = StoreAnalytics(reader: reader)
+            let targets = try analytics.addressIDs(addresses.map(StoreGraph.canonicalAddress))
+            guard !targets.isEmpty else { return nil }
+            return try analytics.exposure(of: targets, watchlist: watchlist, options: options, stopAtTags: stopAtTags)
+        }
+    }
+
+    /// The canonical text of an address id from a taint or exposure result (`nil` when unknown).
+    public func addressText(_ id: AddressID) throws -> String? {
+        try store.read { try $0.address(id)?.address }
     }
 
     /// Checks the whole store (see ``GraphReader/verify(maximumProblems:)``).

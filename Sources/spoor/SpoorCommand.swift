@@ -22,7 +22,8 @@ struct SpoorCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             IngestCommand.self, TagsCommand.self, QueryCommand.self, ReplCommand.self, StatsCommand.self,
-            VerifyCommand.self, GenerateCommand.self, ClusterCommand.self, ExplainCommand.self,
+            VerifyCommand.self, GenerateCommand.self, ClusterCommand.self, ExplainCommand.self, ScanCommand.self,
+            ExposureCommand.self,
         ]
     )
 

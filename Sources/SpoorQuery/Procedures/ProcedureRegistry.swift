@@ -106,6 +106,7 @@ public struct ProcedureRegistry: Sendable {
         })
         registry.registerClusterProcedures()
         TypologyProcedures.register(in: &registry)
+        AnalyticsProcedures.register(in: &registry)
         return registry
     }()
 

@@ -1,0 +1,214 @@
+public import SpoorStore
+
+/// Options of an exposure question. Defaults: haircut, 3 hops, the native asset, 3 evidence paths each way.
+public struct ExposureOptions: Sendable, Hashable {
+    /// How taint divides on the way (``TaintPolicy/haircut`` by default).
+    public var policy: TaintPolicy
+    /// Indirect exposure counts taint that arrives within this many hops (default 3).
+    public var maxHops: Int
+    /// The asset looked at (``AssetID/native`` by default); other assets are never mixed in.
+    public var asset: AssetID
+    /// Service addresses (exchanges and the like) that absorb taint instead of passing it on.
+    public var stopAt: Set<AddressID>
+    /// Only transfers inside the window count; `nil`: all time.
+    public var window: TimeWindow?
+    /// Taint below this is dropped (default 0).
+    public var minTaint: Amount
+    /// How many evidence paths to give each way (default 3).
+    public var evidencePaths: Int
+
+    /// Creates options.
+    public init(
+        policy: TaintPolicy = .haircut, maxHops: Int = 3, asset: AssetID = .native, stopAt: Set<AddressID> = [],
+        window: TimeWindow? = nil, minTaint: Amount = .zero, evidencePaths: Int = 3
+    ) {
+        self.policy = policy
+        self.maxHops = maxHops
+        self.asset = asset
+        self.stopAt = stopAt
+        self.window = window
+        self.minTaint = minTaint
+        self.evidencePaths = evidencePaths
+    }
+}
+
+/// One transfer of an evidence path, with the taint it carried and the hop it arrived at.
+public struct EvidenceStep: Sendable, Hashable {
+    /// The transfer (chain direction: `from` sent to `to`).
+    public var transfer: AccountTransfer
+    /// The taint it carried in the run that found it.
+    public var taint: Amount
+    /// Hop at which that taint arrived.
+    public var hop: Int
+
+    /// Creates a step.
+    public init(transfer: AccountTransfer, taint: Amount, hop: Int) {
+        self.transfer = transfer
+        self.taint = taint
+        self.hop = hop
+    }
+}
+
+/// A time-respecting chain of transfers between a listed address and the address asked about, in chain order
+/// (incoming: listed address first; outgoing: the address asked about first).
+public struct ExposureEvidencePath: Sendable, Hashable {
+    /// The transfers in chain order.
+    public var steps: [EvidenceStep]
+
+    /// Creates a path.
+    public init(steps: [EvidenceStep]) { self.steps = steps }
+}
+
+/// Exposure of an address (or a set of addresses: a cluster) to a watchlist.
+///
+/// Incoming exposure comes from taint run forward from the listed addresses; outgoing exposure from taint run
+/// backward from them (the part of what the address sent that ends at a listed address). Transfers between two
+/// members of the set are internal and not counted.
+public struct ExposureReport: Sendable {
+    /// The addresses asked about.
+    public var targets: [AddressID]
+    /// The asset looked at.
+    public var asset: AssetID
+    /// Value received straight from listed addresses.
+    public var directIn: WideAmount
+    /// Value sent straight to listed addresses.
+    public var directOut: WideAmount
+    /// Taint received through intermediaries (hop 2 … maxHops).
+    public var indirectIn: WideAmount
+    /// Value sent that reached listed addresses through intermediaries.
+    public var indirectOut: WideAmount
+    /// All value received (not internal).
+    public var totalIn: WideAmount
+    /// All value sent (not internal).
+    public var totalOut: WideAmount
+    /// Smallest hop from a listed address to the target (1: a direct transfer); `nil`: not within maxHops.
+    public var hopIn: Int?
+    /// Smallest hop from the target to a listed address; `nil`: not within maxHops.
+    public var hopOut: Int?
+    /// Shortest evidence paths from listed addresses.
+    public var evidenceIn: [ExposureEvidencePath]
+    /// Shortest evidence paths to listed addresses.
+    public var evidenceOut: [ExposureEvidencePath]
+    /// Whether the address asked about is itself listed.
+    public var isListed: Bool
+
+    /// The smallest of ``hopIn`` and ``hopOut`` (0 when the address is listed).
+    public var minimalHop: Int? {
+        if isListed { return 0 }
+        switch (hopIn, hopOut) {
+        case let (a?, b?): return min(a, b)
+        case let (a?, nil): return a
+        case let (nil, b?): return b
+        case (nil, nil): return nil
+        }
+    }
+
+    /// (direct + indirect in) / total in; 0 when nothing was received.
+    public var shareIn: Double { Self.ratio(directIn + indirectIn, totalIn) }
+    /// (direct + indirect out) / total out; 0 when nothing was sent.
+    public var shareOut: Double { Self.ratio(directOut + indirectOut, totalOut) }
+    /// All exposure over all volume, in and out.
+    public var share: Double { Self.ratio(directIn + indirectIn + directOut + indirectOut, totalIn + totalOut) }
+
+    static func ratio(_ part: WideAmount, _ whole: WideAmount) -> Double {
+        whole.isZero ? 0 : min(1, part.doubleValue / whole.doubleValue)
+    }
+}
+
+/// Computes exposure on an account chain.
+public struct ExposureAnalyzer<Source: AccountFlowSource> {
+    /// Where the transfers come from.
+    public let source: Source
+
+    /// Wraps a flow source.
+    public init(source: Source) { self.source = source }
+
+    /// The exposure of `targets` to the `listed` addresses.
+    public func exposure(of targets: Set<AddressID>, listed: Set<AddressID>, options: ExposureOptions) throws
+        -> ExposureReport
+    {
+        var taintOptions = TaintOptions(
+            policy: options.policy, direction: .forward, maxHops: options.maxHops, minTaint: options.minTaint,
+            window: options.window, stopAt: options.stopAt)
+        let seeds = listed.sorted().map { TaintSeed(address: $0) }
+        let engine = AccountTaintEngine(source: source)
+        let forward = try engine.run(seeds: seeds, options: taintOptions)
+        taintOptions.direction = .backward
+        let backward = try engine.run(seeds: seeds, options: taintOptions)
+
+        var report = ExposureReport(
+            targets: targets.sorted(), asset: options.asset, directIn: .zero, directOut: .zero, indirectIn: .zero,
+            indirectOut: .zero, totalIn: .zero, totalOut: .zero, hopIn: nil, hopOut: nil, evidenceIn: [],
+            evidenceOut: [], isListed: !targets.isDisjoint(with: listed))
+        for target in targets.sorted() {
+            for transfer in try source.transfers(of: target) where transfer.asset == options.asset {
+                if let window = options.window, !window.contains(transfer.time) { continue }
+                let fromInside = targets.contains(transfer.from)
+                let toInside = targets.contains(transfer.to)
+                if fromInside && toInside { continue }  // Internal (and a transfer to itself).
+                let value = WideAmount(transfer.value)
+                if toInside {
+                    report.totalIn += value
+                    if listed.contains(transfer.from) { report.directIn += value }
+                } else {
+                    report.totalOut += value
+                    if listed.contains(transfer.to) { report.directOut += value }
+                }
+            }
+        }
+        // Forward flows into the set from outside it and not from a listed address: indirect incoming taint.
+        let incoming = forward.transfers.filter { $0.transfer.asset == options.asset }
+        for flow in incoming where targets.contains(flow.transfer.to) && !targets.contains(flow.transfer.from) {
+            report.hopIn = min(report.hopIn ?? .max, flow.hop)
+            if !listed.contains(flow.transfer.from) { report.indirectIn += WideAmount(flow.taint) }
+        }
+        // Backward flows: `from` in the set, `to` outside and not listed: value that reached the list indirectly.
+        let outgoing = backward.transfers.filter { $0.transfer.asset == options.asset }
+        for flow in outgoing where targets.contains(flow.transfer.from) && !targets.contains(flow.transfer.to) {
+            report.hopOut = min(report.hopOut ?? .max, flow.hop)
+            if !listed.contains(flow.transfer.to) { report.indirectOut += WideAmount(flow.taint) }
+        }
+        report.evidenceIn = Self.evidence(
+            flows: incoming, targets: targets, listed: listed, limit: options.evidencePaths, backward: false)
+        report.evidenceOut = Self.evidence(
+            flows: outgoing, targets: targets, listed: listed, limit: options.evidencePaths, backward: true)
+        return report
+    }
+
+    /// Up to `limit` shortest paths ending at the targets (in the run's direction), each traced back greedily: at
+    /// every step the flow into the sender with the smallest hop that came before (in the run's order), ties to the
+    /// largest taint, then the latest.
+    static func evidence(
+        flows: [TaintedTransfer], targets: Set<AddressID>, listed: Set<AddressID>, limit: Int, backward: Bool
+    ) -> [ExposureEvidencePath] {
+        // In the run's orientation: the sender and receiver of each flow.
+        func sender(_ flow: TaintedTransfer) -> AddressID { backward ? flow.transfer.to : flow.transfer.from }
+        func receiver(_ flow: TaintedTransfer) -> AddressID { backward ? flow.transfer.from : flow.transfer.to }
+        func isEarlier(_ a: TaintedTransfer, _ b: TaintedTransfer) -> Bool {
+            backward ? a.transfer.position > b.transfer.position : a.transfer.position < b.transfer.position
+        }
+        func better(_ a: TaintedTransfer, _ b: TaintedTransfer) -> Bool {
+            if a.hop != b.hop { return a.hop < b.hop }
+            if a.taint != b.taint { return a.taint > b.taint }
+            return isEarlier(b, a)
+        }
+        var into: [AddressID: [TaintedTransfer]] = [:]
+        for flow in flows { into[receiver(flow), default: []].append(flow) }
+        let finals = flows.filter { targets.contains(receiver($0)) && !targets.contains(sender($0)) }.sorted(by: better)
+        var paths: [ExposureEvidencePath] = []
+        for final in finals.prefix(max(0, limit)) {
+            var steps = [final]
+            var current = final
+            while !listed.contains(sender(current)), steps.count <= final.hop {
+                let candidates = (into[sender(current)] ?? []).filter { isEarlier($0, current) && $0.hop < current.hop }
+                guard let previous = candidates.min(by: better) else { break }
+                steps.append(previous)
+                current = previous
+            }
+            // Incoming paths read listed → target (chain order); outgoing ones target → listed (chain order too).
+            let ordered = backward ? steps : steps.reversed()
+            paths.append(ExposureEvidencePath(steps: ordered.map { EvidenceStep(transfer: $0.transfer, taint: $0.taint, hop: $0.hop) }))
+        }
+        return paths
+    }
+}

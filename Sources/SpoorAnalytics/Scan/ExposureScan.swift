@@ -1,0 +1,424 @@
+import Crypto
+public import Foundation
+public import SpoorStore
+
+/// The parameters of a batch scan, as the report header records them.
+public struct ScanParameters: Sendable, Hashable, Codable {
+    /// The watchlist tag.
+    public var watchlist: String
+    /// The taint policy.
+    public var policy: TaintPolicy
+    /// Indirect exposure counts taint arriving within this many hops.
+    public var maxHops: Int
+    /// The token contract looked at, or `nil` for the native coin.
+    public var asset: String?
+    /// Tags of service addresses that absorb taint.
+    public var stopAt: [String]
+    /// Taint below this is dropped (decimal).
+    public var minTaint: String
+    /// Window start (unix seconds), if any.
+    public var from: Int64?
+    /// Window end (unix seconds), if any.
+    public var to: Int64?
+    /// SHA-256 of the sorted, de-duplicated address list the report is limited to; `nil`: every address.
+    public var addressesSHA256: String?
+
+    /// Creates parameters.
+    public init(
+        watchlist: String, policy: TaintPolicy = .haircut, maxHops: Int = 3, asset: String? = nil,
+        stopAt: [String] = [], minTaint: Amount = .zero, from: Int64? = nil, to: Int64? = nil,
+        addressesSHA256: String? = nil
+    ) {
+        self.watchlist = watchlist
+        self.policy = policy
+        self.maxHops = maxHops
+        self.asset = asset
+        self.stopAt = stopAt
+        self.minTaint = minTaint.description
+        self.from = from
+        self.to = to
+        self.addressesSHA256 = addressesSHA256
+    }
+}
+
+/// The first record of a scan report: what makes it reproducible.
+public struct ScanHeader: Sendable, Hashable, Codable {
+    /// Where the data stood.
+    public struct DataPosition: Sendable, Hashable, Codable {
+        /// The last block of any transfer in the store (`nil` when empty).
+        public var lastBlock: UInt64?
+        /// Store counts.
+        public var addresses: UInt64
+        /// Store counts.
+        public var transactions: UInt64
+        /// Store counts.
+        public var transfers: UInt64
+        /// Store counts.
+        public var assets: UInt64
+    }
+    /// Always `spoor-scan`.
+    public var format = "spoor-scan"
+    /// Format version (1).
+    public var version = 1
+    /// The data position.
+    public var dataPosition: DataPosition
+    /// Every parameter.
+    public var parameters: ScanParameters
+    /// SHA-256 (hex) of the watchlist's addresses, sorted, one per line, each line ending in `\n`.
+    public var watchlistSHA256: String
+    /// Number of listed addresses.
+    public var watchlistSize: Int
+    /// The risk thresholds used.
+    public var riskLevels: RiskLevels
+}
+
+/// One report row: an address's exposure.
+public struct ScanRow: Sendable, Hashable, Codable {
+    /// Canonical address text.
+    public var address: String
+    /// Whether it is on the watchlist.
+    public var listed: Bool
+    /// Amounts (decimal strings, exact).
+    public var directIn, directOut, indirectIn, indirectOut, totalIn, totalOut: String
+    /// Hops (`nil`: not within maxHops).
+    public var hopIn, hopOut, minimalHop: Int?
+    /// Exposed volume over all volume, six decimals, rounded down.
+    public var share: String
+    /// The risk level.
+    public var risk: String
+}
+
+/// What one address accumulates during a scan.
+struct ScanEntry: Codable, Sendable {
+    var directIn = WideAmount.zero
+    var directOut = WideAmount.zero
+    var indirectIn = WideAmount.zero
+    var indirectOut = WideAmount.zero
+    var totalIn = WideAmount.zero
+    var totalOut = WideAmount.zero
+    var hopIn: Int?
+    var hopOut: Int?
+}
+
+/// Progress of a scan.
+public struct ScanProgress: Sendable {
+    /// `forward` or `backward`.
+    public var phase: TaintDirection
+    /// Transfers done in this phase.
+    public var done: Int
+    /// Transfers in a phase.
+    public var total: Int
+}
+
+/// How a scan ended.
+public enum ScanOutcome: Sendable, Equatable {
+    /// The report was written.
+    case finished(rows: Int)
+    /// Stopped on request after a checkpoint (the test hook); running again resumes.
+    case interrupted(checkpoints: Int)
+}
+
+/// Exposure of every address (or a list) to a watchlist in one multi-source propagation over the whole chain:
+/// taint forward from all listed addresses at once in chain order (incoming exposure), then backward in reverse
+/// chain order (outgoing exposure), with the same rules as ``AccountTaintEngine`` and ``ExposureAnalyzer``.
+///
+/// The state is checkpointed every `checkpointEvery` transfers (written to a temporary file, then renamed over the
+/// checkpoint), and a run finding a checkpoint made with the same header resumes from it; the report is the same
+/// byte for byte.
+public final class ExposureScan {
+    let reader: GraphReader
+    let parameters: ScanParameters
+    let riskLevels: RiskLevels
+    let addressList: [String]?
+
+    /// Prepares a scan of `reader`'s snapshot; `addresses` limits the report to those (canonical text).
+    public init(reader: GraphReader, parameters: ScanParameters, riskLevels: RiskLevels, addresses: [String]?) {
+        self.reader = reader
+        self.parameters = parameters
+        self.riskLevels = riskLevels
+        self.addressList = addresses.map { Array(Set($0)).sorted() }
+    }
+
+    struct Checkpoint: Codable {
+        var header: ScanHeader
+        var phase: TaintDirection
+        var position: Int
+        var states: [UInt64: AccountTaintState]
+        var entries: [UInt64: ScanEntry]
+    }
+
+    /// SHA-256 (hex) of lines, each followed by `\n`.
+    public static func sha256(lines: [String]) -> String {
+        var hasher = SHA256()
+        for line in lines { hasher.update(data: Data((line + "\n").utf8)) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Runs (or resumes) the scan and writes the report to `output`.
+    public func run(
+        output: String, format: ScanReportFormat, checkpointPath: String, checkpointEvery: Int = 500_000,
+        stopAfterCheckpoints: Int? = nil, progress: (ScanProgress) -> Void = { _ in }
+    ) throws -> ScanOutcome {
+        let analytics = StoreAnalytics(reader: reader)
+        let flow = try analytics.accountFlow()
+        let asset = try analytics.asset(parameters.asset)
+        let window: TimeWindow? =
+            parameters.from == nil && parameters.to == nil ? nil : TimeWindow(from: parameters.from, to: parameters.to)
+        var transfers: [AccountTransfer] = []
+        var lastBlock: UInt64?
+        try flow.forEachTransfer { transfer in
+            lastBlock = max(lastBlock ?? 0, transfer.block)
+            guard transfer.asset == asset, window?.contains(transfer.time) ?? true else { return }
+            transfers.append(transfer)
+        }
+        let listedText = try reader.addresses(taggedWith: parameters.watchlist)
+        let listed = try analytics.addressIDs(listedText)
+        let stopAt = try analytics.addressIDs(taggedWith: parameters.stopAt)
+        let counts = try reader.counts()
+        let header = ScanHeader(
+            dataPosition: .init(
+                lastBlock: lastBlock, addresses: counts.addresses, transactions: counts.transactions,
+                transfers: counts.transfers, assets: counts.assets),
+            parameters: parameters, watchlistSHA256: Self.sha256(lines: listedText.sorted()),
+            watchlistSize: listedText.count, riskLevels: riskLevels)
+
+        var checkpoint = Checkpoint(header: header, phase: .forward, position: 0, states: [:], entries: [:])
+        if let data = FileManager.default.contents(atPath: checkpointPath),
+            let saved = try? JSONDecoder().decode(Checkpoint.self, from: data), saved.header == header
+        {
+            checkpoint = saved
+        }
+        guard let minTaintAmount = Amount(decimal: parameters.minTaint) else {
+            throw AnalyticsError.badOption(name: "minTaint", value: parameters.minTaint, expected: "a decimal amount")
+        }
+
+        let replay = ExposureReplay(
+            transfers: transfers, listed: listed, stopAt: stopAt, policy: parameters.policy, maxHops: parameters.maxHops,
+            minTaint: WideAmount(minTaintAmount))
+        var state = ExposureReplay.State(phase: checkpoint.phase, position: checkpoint.position, states: checkpoint.states, entries: checkpoint.entries)
+        checkpoint.states = [:]
+        checkpoint.entries = [:]
+        var checkpointsWritten = 0
+        let finished = try replay.run(&state, checkpointEvery: checkpointEvery, progress: progress) { state in
+            let saved = Checkpoint(header: header, phase: state.phase, position: state.position, states: state.states, entries: state.entries)
+            try Self.writeAtomically(try JSONEncoder().encode(saved), to: checkpointPath)
+            checkpointsWritten += 1
+            return stopAfterCheckpoints.map { checkpointsWritten < $0 } ?? true
+        }
+        guard finished else { return .interrupted(checkpoints: checkpointsWritten) }
+        checkpoint.entries = state.entries
+
+        let rows = try makeRows(entries: checkpoint.entries, listed: listed)
+        try Self.writeAtomically(try Self.render(header: header, rows: rows, format: format), to: output)
+        try? FileManager.default.removeItem(atPath: checkpointPath)
+        return .finished(rows: rows.count)
+    }
+
+    func makeRows(entries: [UInt64: ScanEntry], listed: Set<AddressID>) throws -> [ScanRow] {
+        var targets: [(String, AddressID?)] = []
+        if let addressList {
+            for text in addressList { targets.append((text, try reader.addressID(text))) }
+        } else {
+            try reader.forEachAddress { record in
+                targets.append((record.address, record.id))
+                return true
+            }
+            targets.sort { $0.0 < $1.0 }
+        }
+        let million = WideAmount(1_000_000)
+        return targets.map { text, id in
+            let entry = id.flatMap { entries[$0.rawValue] } ?? ScanEntry()
+            let isListed = id.map { listed.contains($0) } ?? false
+            let exposed = entry.directIn + entry.indirectIn + entry.directOut + entry.indirectOut
+            let volume = entry.totalIn + entry.totalOut
+            let ppm = volume.isZero ? WideAmount.zero : WideAmount.multiplyDivide(min(exposed, volume), million, volume)
+            let ppmValue = Int(ppm.amount?.uint64Value ?? 0)
+            let share = "\(ppmValue / 1_000_000).\(String(ppmValue % 1_000_000).leftPadded(to: 6))"
+            var minimalHop: Int? = isListed ? 0 : nil
+            for hop in [entry.hopIn, entry.hopOut].compactMap({ $0 }) { minimalHop = min(minimalHop ?? .max, hop) }
+            return ScanRow(
+                address: text, listed: isListed, directIn: entry.directIn.description,
+                directOut: entry.directOut.description, indirectIn: entry.indirectIn.description,
+                indirectOut: entry.indirectOut.description, totalIn: entry.totalIn.description,
+                totalOut: entry.totalOut.description, hopIn: entry.hopIn, hopOut: entry.hopOut,
+                minimalHop: minimalHop, share: share,
+                risk: riskLevels.level(share: Double(ppmValue) / 1_000_000, minimalHop: minimalHop))
+        }
+    }
+
+    static func render(header: ScanHeader, rows: [ScanRow], format: ScanReportFormat) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = Data()
+        switch format {
+        case .jsonl:
+            data.append(try encoder.encode(header))
+            data.append(0x0A)
+            for row in rows {
+                data.append(try encoder.encode(row))
+                data.append(0x0A)
+            }
+        case .csv:
+            data.append(contentsOf: Array("# ".utf8))
+            data.append(try encoder.encode(header))
+            data.append(0x0A)
+            let columns = [
+                "address", "listed", "directIn", "directOut", "indirectIn", "indirectOut", "totalIn", "totalOut",
+                "hopIn", "hopOut", "minimalHop", "share", "risk",
+            ]
+            data.append(contentsOf: Array((columns.joined(separator: ",") + "\n").utf8))
+            for row in rows {
+                let fields = [
+                    row.address, row.listed ? "true" : "false", row.directIn, row.directOut, row.indirectIn,
+                    row.indirectOut, row.totalIn, row.totalOut, row.hopIn.map(String.init) ?? "",
+                    row.hopOut.map(String.init) ?? "", row.minimalHop.map(String.init) ?? "", row.share, row.risk,
+                ]
+                // Addresses are canonical text without commas or quotes; quote defensively all the same.
+                let line = fields.map { $0.contains(",") || $0.contains("\"") ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0 }
+                data.append(contentsOf: Array((line.joined(separator: ",") + "\n").utf8))
+            }
+        }
+        return data
+    }
+
+    /// Writes `data` to a temporary file beside `path`, then renames it over `path`.
+    static func writeAtomically(_ data: Data, to path: String) throws {
+        let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+            throw AnalyticsError.unsupported("cannot write \(temporary)")
+        }
+        if rename(temporary, path) != 0 {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw AnalyticsError.unsupported("cannot rename \(temporary) to \(path)")
+        }
+    }
+}
+
+/// The file format of a scan report.
+public enum ScanReportFormat: String, Sendable, CaseIterable, Codable {
+    /// A header object on the first line, then one object per address.
+    case jsonl
+    /// `# ` + the header object on the first line, a column line, then one row per address.
+    case csv
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+/// The whole-chain replay of a scan: forward from every listed address in chain order, then backward, collecting
+/// per-address exposure. Pure (no store), so tests compare it with ``ExposureAnalyzer`` on in-memory graphs.
+public struct ExposureReplay {
+    /// Where a replay stands (what a checkpoint holds).
+    public struct State: Sendable {
+        var phase: TaintDirection = .forward
+        var position = 0
+        var states: [UInt64: AccountTaintState] = [:]
+        var entries: [UInt64: ScanEntry] = [:]
+
+        init(phase: TaintDirection, position: Int, states: [UInt64: AccountTaintState], entries: [UInt64: ScanEntry]) {
+            self.phase = phase
+            self.position = position
+            self.states = states
+            self.entries = entries
+        }
+
+        /// A fresh start.
+        public init() {}
+    }
+
+    let transfers: [AccountTransfer]
+    let listed: Set<AddressID>
+    let stopAt: Set<AddressID>
+    let policy: TaintPolicy
+    let maxHops: Int
+    let minTaint: WideAmount
+
+    /// Prepares a replay of `transfers` (one asset, chain order).
+    public init(
+        transfers: [AccountTransfer], listed: Set<AddressID>, stopAt: Set<AddressID>, policy: TaintPolicy, maxHops: Int,
+        minTaint: WideAmount
+    ) {
+        self.transfers = transfers
+        self.listed = listed
+        self.stopAt = stopAt
+        self.policy = policy
+        self.maxHops = maxHops
+        self.minTaint = minTaint
+    }
+
+    /// Runs from `state` to the end; `checkpoint` is called every `checkpointEvery` transfers and returns `false` to
+    /// stop there (the function then returns `false`).
+    public func run(
+        _ state: inout State, checkpointEvery: Int = 0, progress: (ScanProgress) -> Void = { _ in },
+        checkpoint: (State) throws -> Bool = { _ in true }
+    ) throws -> Bool {
+        for phase in [TaintDirection.forward, .backward] {
+            if state.phase == .backward && phase == .forward { continue }
+            if state.phase != phase {
+                state.phase = phase
+                state.position = 0
+                state.states = [:]
+            }
+            let backward = phase == .backward
+            while state.position < transfers.count {
+                let real = transfers[backward ? transfers.count - 1 - state.position : state.position]
+                apply(backward ? real.reversed : real, real: real, backward: backward, &state)
+                state.position += 1
+                if state.position % 4096 == 0 {
+                    progress(ScanProgress(phase: phase, done: state.position, total: transfers.count))
+                }
+                if checkpointEvery > 0 && state.position % checkpointEvery == 0 && state.position < transfers.count {
+                    if try !checkpoint(state) { return false }
+                }
+            }
+            progress(ScanProgress(phase: phase, done: transfers.count, total: transfers.count))
+        }
+        return true
+    }
+
+    func apply(_ transfer: AccountTransfer, real: AccountTransfer, backward: Bool, _ state: inout State) {
+        if !backward && real.from != real.to {
+            // Volumes and direct exposure, once, on the forward pass.
+            let value = WideAmount(real.value)
+            state.entries[real.from.rawValue, default: ScanEntry()].totalOut += value
+            state.entries[real.to.rawValue, default: ScanEntry()].totalIn += value
+            if listed.contains(real.from) { state.entries[real.to.rawValue, default: ScanEntry()].directIn += value }
+            if listed.contains(real.to) { state.entries[real.from.rawValue, default: ScanEntry()].directOut += value }
+        }
+        var sender = state.states[transfer.from.rawValue] ?? AccountTaintState()
+        var carry = sender.send(transfer.value, policy: policy)
+        state.states[transfer.from.rawValue] = sender
+        if listed.contains(transfer.from) { carry = AccountTaintState.seedCarry(transfer.value, policy: policy) }
+        carry = carry.filtered(maxHops: maxHops, minTaint: minTaint)
+        if !carry.taint.isZero && transfer.from != transfer.to {
+            var entry = state.entries[transfer.to.rawValue] ?? ScanEntry()
+            let indirect = !listed.contains(transfer.from)
+            if backward {
+                entry.hopOut = min(entry.hopOut ?? .max, carry.hop)
+                if indirect { entry.indirectOut += carry.taint }
+            } else {
+                entry.hopIn = min(entry.hopIn ?? .max, carry.hop)
+                if indirect { entry.indirectIn += carry.taint }
+            }
+            state.entries[transfer.to.rawValue] = entry
+        }
+        if !stopAt.contains(transfer.to) || listed.contains(transfer.to) {
+            var receiver = state.states[transfer.to.rawValue] ?? AccountTaintState()
+            receiver.receive(transfer.value, carry: carry, policy: policy)
+            state.states[transfer.to.rawValue] = receiver
+        }
+    }
+
+    /// The exposure figures of an address after a run: direct in/out, indirect in/out, total in/out, hop in/out.
+    public static func figures(_ state: State, _ address: AddressID)
+        -> (directIn: WideAmount, directOut: WideAmount, indirectIn: WideAmount, indirectOut: WideAmount,
+            totalIn: WideAmount, totalOut: WideAmount, hopIn: Int?, hopOut: Int?)
+    {
+        let entry = state.entries[address.rawValue] ?? ScanEntry()
+        return (entry.directIn, entry.directOut, entry.indirectIn, entry.indirectOut, entry.totalIn, entry.totalOut,
+                entry.hopIn, entry.hopOut)
+    }
+}
