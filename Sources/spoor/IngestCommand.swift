@@ -48,7 +48,7 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(help: "Stop at the first bad row; nothing of that file is stored (exit 1).")
     var strict = false
 
-    @Option(help: "Transfers per write transaction (the unit of resume).")
+    @Option(help: "Transfers (Bitcoin: transactions, in whole blocks) per write transaction (the unit of resume).")
     var batchSize = 250_000
 
     @Flag(help: "ethereum-etl: also store zero-value native transfers (zero-value calls, creations) as edges.")
@@ -106,7 +106,7 @@ struct IngestCommand: AsyncParsableCommand {
             throw BitcoinIngestError.missing(path: file)  // Before the store is created: a wrong path writes nothing.
         }
         let graph = try Graph.open(at: storeOptions.store, mode: .readWrite)
-        let options = BitcoinIngestOptions(network: BitcoinNetwork(name: network) ?? .mainnet)
+        let options = BitcoinIngestOptions(network: BitcoinNetwork(name: network) ?? .mainnet, batchTransactions: batchSize)
         let line = ProgressLine(enabled: !quiet && Terminal.standardErrorIsTerminal)
         defer { line.finish() }
         let summary = try graph.ingestBitcoin(files: files, format: format == .bitcoinBlk ? .blk : .raw, options: options) {
