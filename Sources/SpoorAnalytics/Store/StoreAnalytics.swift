@@ -1,7 +1,7 @@
 public import SpoorStore
 
 /// Taint and exposure over a store snapshot, with addresses and tags as text (what the facade, the procedures and
-/// the command line share). Account chains only for now: a UTXO store needs the UTXO flow adapter.
+/// the command line share). Taint runs on both chain models; exposure and the batch scan on account chains.
 public struct StoreAnalytics {
     /// The snapshot.
     public let reader: GraphReader
@@ -12,7 +12,7 @@ public struct StoreAnalytics {
     /// The account flow of the snapshot; throws for a UTXO store.
     public func accountFlow() throws -> StoreAccountFlow {
         if try reader.chainModel() == .utxo {
-            throw AnalyticsError.unsupported("taint and exposure on a UTXO store need the UTXO flow adapter (not yet in the store)")
+            throw AnalyticsError.unsupported("exposure and the batch scan on a UTXO store (taint works on both models)")
         }
         return StoreAccountFlow(reader: reader)
     }
@@ -44,6 +44,9 @@ public struct StoreAnalytics {
     public func taint(seeds: [TaintSeed], options: TaintOptions, stopAtTags: [String] = []) throws -> TaintResult {
         var options = options
         options.stopAt.formUnion(try addressIDs(taggedWith: stopAtTags))
+        if try reader.chainModel() == .utxo {
+            return try UTXOTaintEngine(source: StoreUTXOFlow(reader: reader)).run(seeds: seeds, options: options)
+        }
         return try AccountTaintEngine(source: try accountFlow()).run(seeds: seeds, options: options)
     }
 
