@@ -24,6 +24,7 @@ public import Logging
 /// - ``neighbors(of:direction:)``
 /// - ``ingestTransfers(files:options:progress:)``
 /// - ``ingestBitcoin(files:format:options:progress:)``
+/// - ``ingest(_:format:options:progress:)``
 /// - ``importTags(_:)``
 /// - ``statistics()``
 /// - ``verify()``
@@ -182,6 +183,14 @@ public final class Graph: Sendable {
         progress: (IngestProgress) -> Void = { _ in }
     ) throws -> IngestSummary {
         try TransfersCSVIngester(store: store, options: options, logger: logger).ingest(files: files, progress: progress)
+    }
+
+    /// Ingests `paths` in any chain format (``ChainFormats``): idempotent and resumable.
+    public func ingest(
+        _ paths: [String], format: any ChainFormat, options: ChainIngestOptions = ChainIngestOptions(),
+        progress: (IngestProgress) -> Void = { _ in }
+    ) throws -> ChainIngestReport {
+        try format.ingest(paths: paths, into: store, options: options, logger: logger, progress: progress)
     }
 
     /// Ingests Bitcoin blocks: `blk*.dat` files or directories (`.blk`), or files of one serialized block each
