@@ -1,6 +1,7 @@
 import Foundation
 import SpoorIngest
 import SpoorStore
+import SpoorTestSupport
 import Testing
 
 @Suite struct BitcoinParserTests {
@@ -212,6 +213,36 @@ import Testing
             _ = try? BitcoinTransaction.parse(bytes, file: "random")
         }
         #expect(rejected == 400)
+    }
+
+    @Test func mutatedRealBlocksNeverCrash() throws {
+        // Random byte edits of a real segwit block: each either parses (and then re-serializes to the edited bytes)
+        // or throws a BitcoinParseError; nothing traps.
+        let path = BitcoinTestData.directory + "/blocks/block_514492.raw"
+        let original = try BitcoinTestData.bytes(path)
+        var generator = SeededGenerator(seed: 514_492)
+        var parsed = 0
+        var rejected = 0
+        for _ in 0..<100 {
+            var bytes = original
+            for _ in 0..<(1 + Int.random(in: 0..<4, using: &generator)) {
+                let index = Int.random(in: 0..<bytes.count, using: &generator)
+                bytes[index] = UInt8.random(in: 0...255, using: &generator)
+            }
+            if Int.random(in: 0..<4, using: &generator) == 0 {
+                bytes.removeLast(Int.random(in: 1..<1000, using: &generator))
+            }
+            do {
+                let block = try BitcoinBlock.parse(bytes, file: path)
+                #expect(block.serialized() == bytes)
+                parsed += 1
+            } catch {
+                #expect(!error.description.isEmpty)
+                rejected += 1
+            }
+        }
+        #expect(parsed + rejected == 100)
+        #expect(rejected > 0)
     }
 
     @Test func witnessStrippedSerializationGivesTheTxid() throws {
