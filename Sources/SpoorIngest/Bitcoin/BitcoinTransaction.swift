@@ -208,9 +208,8 @@ public struct BitcoinTransaction: Sendable, Hashable {
         let wtxid: [UInt8]
         let baseSize: Int
         if segwit {
-            txid = BitcoinHash.doubleSHA256(parts: [
-                reader.slice(start..<(start + 4)), reader.slice(afterFlag..<witnessStart), reader.slice(lockTimeStart..<end),
-            ])
+            txid = BitcoinHash.doubleSHA256(
+                reader.slice(start..<(start + 4)), reader.slice(afterFlag..<witnessStart), reader.slice(lockTimeStart..<end))
             wtxid = BitcoinHash.doubleSHA256(buffer: reader.slice(start..<end))
             baseSize = 4 + (witnessStart - afterFlag) + 4
         } else {
