@@ -165,6 +165,30 @@ import Testing
         #expect(manifest.hotWalletTransactions.count >= 50)
     }
 
+    @Test func reorgBranchInAnExtraFile() throws {
+        var options = BitcoinChainGenerator.Options(seed: 77, blocks: 25)
+        options.reorgDepth = 3
+        options.files = 2
+        let (files, manifest) = try BitcoinChainGenerator(options: options).generateFiles()
+        #expect(manifest.files == ["blk00000.dat", "blk00001.dat", "blk00002.dat"])
+        #expect(manifest.reorgFile == "blk00002.dat")
+        #expect(manifest.reorgForkHeight == 22)
+        #expect(manifest.reorgBranchHashes.count == 4)  // heights 22...25: replaces 22...24 and is one longer
+
+        // Without the last file: the original chain.
+        var before = try Replay(files: Array(files.dropLast()), network: .regtest)
+        #expect(try before.applyBestChain().map(\.header.hashHex) == manifest.blockHashes)
+        // With it: the branch wins, and every spend and value is valid on the new best chain.
+        var after = try Replay(files: files, network: .regtest)
+        let best = try after.applyBestChain()
+        #expect(best.map(\.header.hashHex) == Array(manifest.blockHashes.prefix(22)) + manifest.reorgBranchHashes)
+        #expect(best.count == 26)
+        #expect(Set(after.chain.staleBlocks().map { BitcoinHex.encodeReversed($0.hash) }) == Set(manifest.blockHashes.suffix(3)))
+        // The branch is not empty: it spends outputs created below the fork.
+        let branchTransactions = best.suffix(4).reduce(0) { $0 + (after.blocksByHash[$1.hash]?.transactions.count ?? 0) }
+        #expect(branchTransactions > 4 * 5)
+    }
+
     @Test func mainnetMagicAndSingleFile() throws {
         let (files, manifest) = try BitcoinChainGenerator(seed: 5, blocks: 5, network: .mainnet).generateFiles()
         #expect(files.count == 1)

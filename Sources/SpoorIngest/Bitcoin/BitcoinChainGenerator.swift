@@ -32,6 +32,13 @@ public struct BitcoinGeneratorManifest: Sendable, Hashable, Codable {
     public var hotWalletAddress: String
     /// Transactions that pay to or spend from the hot wallet.
     public var hotWalletTransactions: [String]
+    /// With `reorgDepth` > 0: the first height the reorg branch replaces (the branch's parent is at this height − 1).
+    public var reorgForkHeight: Int?
+    /// With `reorgDepth` > 0: the branch's block hashes, heights `reorgForkHeight ... blockCount` (one block longer
+    /// than what it replaces, so it wins once its file is read).
+    public var reorgBranchHashes: [String]
+    /// With `reorgDepth` > 0: the extra file holding the branch (named after the best chain's last file).
+    public var reorgFile: String?
 }
 
 /// Writes a deterministic synthetic Bitcoin chain in `blk*.dat` form.
@@ -69,6 +76,10 @@ public struct BitcoinChainGenerator: Sendable {
         public var hotWalletShare: Double = 0.2
         /// Number of stale blocks: each is a sibling of a best-chain block (a one-block fork that loses).
         public var staleBlocks: Int = 0
+        /// When > 0, also write a competing branch that forks `reorgDepth` blocks below the tip and is one block
+        /// longer, into one extra file after the others: reading the files without it gives the original chain,
+        /// with it a reorganisation. The branch's transactions spend outputs that exist on the branch.
+        public var reorgDepth: Int = 0
         /// Number of blk files to split the blocks across (contiguous chunks).
         public var files: Int = 1
         /// Write chunks to files in a shuffled order and swap some neighbouring blocks inside each file, as Bitcoin
@@ -133,6 +144,7 @@ public struct BitcoinChainGenerator: Sendable {
         guard options.transactionsPerBlock >= 0, options.peelChains >= 0, options.peelChainLength >= 1,
             options.coinJoins >= 0, options.coinJoinParticipants >= 2, options.consolidations >= 0,
             options.consolidationInputs >= 2, options.staleBlocks >= 0, options.coinbaseMaturity >= 0,
+            options.reorgDepth >= 0, options.reorgDepth < options.blocks,
             (0.0...1.0).contains(options.hotWalletShare)
         else {
             throw .invalidArgument("a generator count is out of range: \(options)")
@@ -178,7 +190,8 @@ private struct BitcoinGeneratorState {
         manifest = BitcoinGeneratorManifest(
             network: options.network.rawValue, seed: options.seed, files: [], blockCount: options.blocks, blockHashes: [],
             staleBlockHashes: [], transactionCount: 0, inputCount: 0, outputCount: 0, totalFees: 0, peelChains: [],
-            coinJoins: [], consolidations: [], hotWalletAddress: hotAddress, hotWalletTransactions: [])
+            coinJoins: [], consolidations: [], hotWalletAddress: hotAddress, hotWalletTransactions: [],
+            reorgForkHeight: nil, reorgBranchHashes: [], reorgFile: nil)
         // Planted cases start after a warm-up that leaves coins to spend, spread over the rest of the chain.
         let first = min(options.blocks - 1, max(1, options.coinbaseMaturity + 1))
         let span = max(1, options.blocks - first)
@@ -538,7 +551,11 @@ private struct BitcoinGeneratorState {
             BitcoinWriter.appendUInt32(UInt32(bytes.count), to: &framed)
             return framed + bytes
         }
+        var branchStart: (state: BitcoinGeneratorState, previous: [UInt8])?
         for blockHeight in 0..<options.blocks {
+            if options.reorgDepth > 0 && blockHeight == options.blocks - options.reorgDepth {
+                branchStart = (self, previous)
+            }
             height = blockHeight
             let time = UInt32(1_600_000_000 + blockHeight * 600 + random.below(300))
             let block = makeBlock(previous: previous, time: time)
@@ -574,6 +591,30 @@ private struct BitcoinGeneratorState {
             }
         }
         manifest.files.sort()
+        if let branchStart {
+            // Replay from the fork point on a separate random stream, without planting: the branch sees exactly the
+            // coins that exist below the fork.
+            var branch = branchStart.state
+            branch.random = Xoshiro256(seed: options.seed ^ 0x5EED_0FF0_EC00_0001)
+            branch.plan = [:]
+            branch.staleHeights = []
+            var branchPrevious = branchStart.previous
+            var records = [UInt8]()
+            let forkHeight = options.blocks - options.reorgDepth
+            for blockHeight in forkHeight...options.blocks {
+                branch.height = blockHeight
+                let time = UInt32(1_600_000_000 + blockHeight * 600 + 301 + branch.random.below(290))
+                let block = branch.makeBlock(previous: branchPrevious, time: time)
+                manifest.reorgBranchHashes.append(block.header.hashHex)
+                records += record(block)
+                branchPrevious = block.header.hash
+            }
+            let name = Self.fileName(chunkCount)
+            try emit(name, records)
+            manifest.reorgForkHeight = forkHeight
+            manifest.reorgFile = name
+            manifest.files.append(name)
+        }
         return manifest
     }
 
