@@ -215,6 +215,19 @@ import Testing
         #expect(rejected == 400)
     }
 
+    @Test func rawBlockFilesInBinaryAndHex() throws {
+        let path = BitcoinTestData.directory + "/blocks/block_227835.raw"
+        let binary = try BitcoinTestData.bytes(path)
+        #expect(try BitcoinRawBlockFile.bytes(path: path) == binary)
+        #expect(try BitcoinRawBlockFile.block(path: path).header.hashHex
+            == "00000000000001aa077d7aa84c532a4d69bdbff519609d1da0835261b7a74eb6")  // MANIFEST.json
+        let hex = Array((BitcoinHex.encode(binary.prefix(500)) + "\n" + BitcoinHex.encode(binary.dropFirst(500)).uppercased() + "\n").utf8)
+        #expect(try hex.withUnsafeBytes { try BitcoinRawBlockFile.bytes(contents: $0, file: "hex") } == binary)
+        let odd = Array("abc\n".utf8)
+        #expect(throws: BitcoinParseError.self) { try odd.withUnsafeBytes { try BitcoinRawBlockFile.bytes(contents: $0, file: "odd") } }
+        #expect(throws: BitcoinParseError.self) { try BitcoinRawBlockFile.bytes(path: "/nonexistent.raw") }
+    }
+
     @Test func mutatedRealBlocksNeverCrash() throws {
         // Random byte edits of a real segwit block: each either parses (and then re-serializes to the edited bytes)
         // or throws a BitcoinParseError; nothing traps.
