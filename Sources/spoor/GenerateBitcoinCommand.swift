@@ -42,7 +42,9 @@ struct GenerateBitcoinCommand: AsyncParsableCommand {
     @Option(help: "Stale one-block forks to write besides the best chain.")
     var staleBlocks = 0
 
-    @Option(help: "Also write a branch forking this many blocks below the tip, one block longer, in one extra last file.")
+    @Option(
+        help: "Also write a branch forking this many blocks below the tip, one block longer, in one extra last file."
+    )
     var reorgDepth = 0
 
     @Option(help: "Number of blk files to split the chain across.")
@@ -58,7 +60,8 @@ struct GenerateBitcoinCommand: AsyncParsableCommand {
         }
         guard files >= 1 else { throw ValidationError("--files must be at least 1, found \(files)") }
         for (name, value) in [
-            ("--transactions-per-block", transactionsPerBlock), ("--peel-chains", peelChains), ("--coin-joins", coinJoins),
+            ("--transactions-per-block", transactionsPerBlock), ("--peel-chains", peelChains),
+            ("--coin-joins", coinJoins),
             ("--consolidations", consolidations), ("--stale-blocks", staleBlocks), ("--reorg-depth", reorgDepth),
         ] where value < 0 {
             throw ValidationError("\(name) must be at least 0, found \(value)")
@@ -92,8 +95,11 @@ struct GenerateBitcoinCommand: AsyncParsableCommand {
                 + "\(manifest.inputCount) inputs, \(manifest.outputCount) outputs, \(manifest.peelChains.count) peel chains, "
                 + "\(manifest.coinJoins.count) coinjoins, \(manifest.consolidations.count) consolidations, hot wallet "
                 + "\(manifest.hotWalletAddress) (\(manifest.hotWalletTransactions.count) transactions)"
-                + (manifest.reorgFile.map { "; reorg branch of \(manifest.reorgBranchHashes.count) blocks from height "
-                    + "\(manifest.reorgForkHeight ?? 0) in \($0)" } ?? "")
-                + "; manifest " + manifestPath)
+                + (manifest.reorgFile.map {
+                    "; reorg branch of \(manifest.reorgBranchHashes.count) blocks from height "
+                        + "\(manifest.reorgForkHeight ?? 0) in \($0)"
+                } ?? "")
+                + "; manifest " + manifestPath
+        )
     }
 }

@@ -117,7 +117,9 @@ import Testing
         #expect(best.map(\.header.hashHex) == manifest.blockHashes)
         #expect(best.count == 60)
         #expect(replay.chain.orphans().isEmpty)
-        #expect(Set(replay.chain.staleBlocks().map { BitcoinHex.encodeReversed($0.hash) }) == Set(manifest.staleBlockHashes))
+        #expect(
+            Set(replay.chain.staleBlocks().map { BitcoinHex.encodeReversed($0.hash) }) == Set(manifest.staleBlockHashes)
+        )
         #expect(manifest.staleBlockHashes.count == 3)
         #expect(replay.transactions == manifest.transactionCount)
         #expect(replay.fees == manifest.totalFees)
@@ -158,7 +160,8 @@ import Testing
         }
         // The hot wallet receives and pays often.
         let hotScripts = replay.outputsByTxid.values.flatMap { $0 }.filter {
-            BitcoinAddressEncoder.address(scriptPubKey: $0.scriptPubKey, network: .regtest).text == manifest.hotWalletAddress
+            BitcoinAddressEncoder.address(scriptPubKey: $0.scriptPubKey, network: .regtest).text
+                == manifest.hotWalletAddress
         }
         #expect(manifest.hotWalletAddress.hasPrefix("bcrt1q"))
         #expect(hotScripts.count >= 50)
@@ -183,9 +186,14 @@ import Testing
         let best = try after.applyBestChain()
         #expect(best.map(\.header.hashHex) == Array(manifest.blockHashes.prefix(22)) + manifest.reorgBranchHashes)
         #expect(best.count == 26)
-        #expect(Set(after.chain.staleBlocks().map { BitcoinHex.encodeReversed($0.hash) }) == Set(manifest.blockHashes.suffix(3)))
+        #expect(
+            Set(after.chain.staleBlocks().map { BitcoinHex.encodeReversed($0.hash) })
+                == Set(manifest.blockHashes.suffix(3))
+        )
         // The branch is not empty: it spends outputs created below the fork.
-        let branchTransactions = best.suffix(4).reduce(0) { $0 + (after.blocksByHash[$1.hash]?.transactions.count ?? 0) }
+        let branchTransactions = best.suffix(4).reduce(0) {
+            $0 + (after.blocksByHash[$1.hash]?.transactions.count ?? 0)
+        }
         #expect(branchTransactions > 4 * 5)
     }
 

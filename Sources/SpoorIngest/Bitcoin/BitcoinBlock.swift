@@ -20,14 +20,19 @@ public struct BitcoinBlock: Sendable, Hashable {
     static let minimumTransactionSize = 10
 
     /// Parses one block that fills `bytes` exactly; `offset` is the absolute offset of its first byte in `file`.
-    public static func parse(_ bytes: [UInt8], file: String, offset: Int = 0) throws(BitcoinParseError) -> BitcoinBlock {
+    public static func parse(_ bytes: [UInt8], file: String, offset: Int = 0) throws(BitcoinParseError) -> BitcoinBlock
+    {
         try withUnsafeBytesTyped(bytes) { (buffer) throws(BitcoinParseError) -> BitcoinBlock in
             try parse(buffer: buffer, file: file, offset: offset)
         }
     }
 
     /// Parses one block that fills `buffer` exactly; `offset` is the absolute offset of its first byte in `file`.
-    public static func parse(buffer: UnsafeRawBufferPointer, file: String, offset: Int = 0)
+    public static func parse(
+        buffer: UnsafeRawBufferPointer,
+        file: String,
+        offset: Int = 0
+    )
         throws(BitcoinParseError) -> BitcoinBlock
     {
         var reader = BitcoinByteReader(buffer: buffer, file: file, baseOffset: offset)
@@ -83,8 +88,15 @@ public struct BitcoinBlock: Sendable, Hashable {
             if transactions.isEmpty { computed = "nothing (the block has no transactions)" }
             if mutated { computed += " (mutated: duplicate transactions at a merkle level)" }
             throw BitcoinParseError(
-                .merkleMismatch(blockHash: header.hashHex, height: height, header: header.merkleRootHex, computed: computed),
-                file: file, offset: offset)
+                .merkleMismatch(
+                    blockHash: header.hashHex,
+                    height: height,
+                    header: header.merkleRootHex,
+                    computed: computed
+                ),
+                file: file,
+                offset: offset
+            )
         }
     }
 

@@ -127,7 +127,9 @@ public struct BitcoinChainGenerator: Sendable {
     }
 
     /// Generates the chain in memory: each blk file's name and bytes, and the manifest.
-    public func generateFiles() throws(IngestError) -> (files: [(name: String, bytes: [UInt8])], manifest: BitcoinGeneratorManifest) {
+    public func generateFiles() throws(IngestError) -> (
+        files: [(name: String, bytes: [UInt8])], manifest: BitcoinGeneratorManifest
+    ) {
         var files = [(name: String, bytes: [UInt8])]()
         let manifest = try generate { name, bytes throws(IngestError) in files.append((name, bytes)) }
         return (files.sorted { $0.name < $1.name }, manifest)
@@ -188,10 +190,25 @@ private struct BitcoinGeneratorState {
         hotScript = [0x00, 0x14] + program
         let hotAddress = BitcoinAddressEncoder.address(scriptPubKey: hotScript, network: options.network).text ?? ""
         manifest = BitcoinGeneratorManifest(
-            network: options.network.rawValue, seed: options.seed, files: [], blockCount: options.blocks, blockHashes: [],
-            staleBlockHashes: [], transactionCount: 0, inputCount: 0, outputCount: 0, totalFees: 0, peelChains: [],
-            coinJoins: [], consolidations: [], hotWalletAddress: hotAddress, hotWalletTransactions: [],
-            reorgForkHeight: nil, reorgBranchHashes: [], reorgFile: nil)
+            network: options.network.rawValue,
+            seed: options.seed,
+            files: [],
+            blockCount: options.blocks,
+            blockHashes: [],
+            staleBlockHashes: [],
+            transactionCount: 0,
+            inputCount: 0,
+            outputCount: 0,
+            totalFees: 0,
+            peelChains: [],
+            coinJoins: [],
+            consolidations: [],
+            hotWalletAddress: hotAddress,
+            hotWalletTransactions: [],
+            reorgForkHeight: nil,
+            reorgBranchHashes: [],
+            reorgFile: nil
+        )
         // Planted cases start after a warm-up that leaves coins to spend, spread over the rest of the chain.
         let first = min(options.blocks - 1, max(1, options.coinbaseMaturity + 1))
         let span = max(1, options.blocks - first)
@@ -236,15 +253,28 @@ private struct BitcoinGeneratorState {
         switch coin.kind {
         case 0:
             let script = [0x47] + randomBytes(71) + [0x21, 0x02] + randomBytes(32)
-            return BitcoinTxIn(previousTxid: coin.txid, previousIndex: coin.index, scriptSig: script, sequence: 0xFFFF_FFFF)
+            return BitcoinTxIn(
+                previousTxid: coin.txid,
+                previousIndex: coin.index,
+                scriptSig: script,
+                sequence: 0xFFFF_FFFF
+            )
         case 1:
             return BitcoinTxIn(
-                previousTxid: coin.txid, previousIndex: coin.index, scriptSig: [], sequence: 0xFFFF_FFFD,
-                witness: [randomBytes(71), [0x03] + randomBytes(32)])
+                previousTxid: coin.txid,
+                previousIndex: coin.index,
+                scriptSig: [],
+                sequence: 0xFFFF_FFFD,
+                witness: [randomBytes(71), [0x03] + randomBytes(32)]
+            )
         default:
             return BitcoinTxIn(
-                previousTxid: coin.txid, previousIndex: coin.index, scriptSig: [], sequence: 0xFFFF_FFFD,
-                witness: [randomBytes(64)])
+                previousTxid: coin.txid,
+                previousIndex: coin.index,
+                scriptSig: [],
+                sequence: 0xFFFF_FFFD,
+                witness: [randomBytes(64)]
+            )
         }
     }
 
@@ -264,7 +294,10 @@ private struct BitcoinGeneratorState {
     }
 
     mutating func takeHotCoin() -> Coin? {
-        guard let index = hotCoins.indices.first(where: { hotCoins[$0].spendableAt <= height && hotCoins[$0].value >= 20_000 })
+        guard
+            let index = hotCoins.indices.first(where: {
+                hotCoins[$0].spendableAt <= height && hotCoins[$0].value >= 20_000
+            })
         else { return nil }
         return hotCoins.swapRemoveAt(index)
     }
@@ -273,17 +306,28 @@ private struct BitcoinGeneratorState {
     mutating func credit(_ transaction: BitcoinTransaction, kinds: [UInt8], skip: Set<Int> = []) {
         for (index, output) in transaction.outputs.enumerated() where !skip.contains(index) && output.value > 0 {
             let coin = Coin(
-                txid: transaction.txid, index: UInt32(index), value: output.value, kind: kinds[index], spendableAt: height)
+                txid: transaction.txid,
+                index: UInt32(index),
+                value: output.value,
+                kind: kinds[index],
+                spendableAt: height
+            )
             if output.scriptPubKey == hotScript { hotCoins.append(coin) } else { coins.append(coin) }
         }
     }
 
-    mutating func makeTransaction(inputs: [Coin], outputs: [(value: UInt64, script: [UInt8], kind: UInt8)]) -> BitcoinTransaction {
+    mutating func makeTransaction(
+        inputs: [Coin],
+        outputs: [(value: UInt64, script: [UInt8], kind: UInt8)]
+    ) -> BitcoinTransaction {
         var transactionInputs = [BitcoinTxIn]()
         for coin in inputs { transactionInputs.append(input(spending: coin)) }
         return BitcoinTransaction(
-            version: 2, inputs: transactionInputs, outputs: outputs.map { BitcoinTxOut(value: $0.value, scriptPubKey: $0.script) },
-            lockTime: 0)
+            version: 2,
+            inputs: transactionInputs,
+            outputs: outputs.map { BitcoinTxOut(value: $0.value, scriptPubKey: $0.script) },
+            lockTime: 0
+        )
     }
 
     // MARK: Transaction shapes (each returns the transaction and its fee, or nil when no coin fits)
@@ -303,7 +347,10 @@ private struct BitcoinGeneratorState {
         let change = newScript()
         let transaction = makeTransaction(
             inputs: inputs,
-            outputs: [(payment, destination.script, destination.kind), (total - fee - payment, change.script, change.kind)])
+            outputs: [
+                (payment, destination.script, destination.kind), (total - fee - payment, change.script, change.kind),
+            ]
+        )
         return (transaction, fee, [destination.kind, change.kind])
     }
 
@@ -313,7 +360,9 @@ private struct BitcoinGeneratorState {
         let deposit = max(546, UInt64(Double(coin.value - fee) * (0.2 + random.unit() * 0.5)))
         let change = newScript()
         let transaction = makeTransaction(
-            inputs: [coin], outputs: [(deposit, hotScript, 1), (coin.value - fee - deposit, change.script, change.kind)])
+            inputs: [coin],
+            outputs: [(deposit, hotScript, 1), (coin.value - fee - deposit, change.script, change.kind)]
+        )
         return (transaction, fee, [1, change.kind])
     }
 
@@ -324,7 +373,9 @@ private struct BitcoinGeneratorState {
         let destination = newScript()
         // Exchanges send change back to the same hot address (address reuse).
         let transaction = makeTransaction(
-            inputs: [coin], outputs: [(payout, destination.script, destination.kind), (coin.value - fee - payout, hotScript, 1)])
+            inputs: [coin],
+            outputs: [(payout, destination.script, destination.kind), (coin.value - fee - payout, hotScript, 1)]
+        )
         return (transaction, fee, [destination.kind, 1])
     }
 
@@ -336,7 +387,11 @@ private struct BitcoinGeneratorState {
         let change = newScript()
         let transaction = makeTransaction(
             inputs: [coin],
-            outputs: [(payment, destination.script, destination.kind), (coin.value - fee - payment, change.script, change.kind)])
+            outputs: [
+                (payment, destination.script, destination.kind),
+                (coin.value - fee - payment, change.script, change.kind),
+            ]
+        )
         return (transaction, fee, [destination.kind, change.kind])
     }
 
@@ -386,7 +441,10 @@ private struct BitcoinGeneratorState {
         let fee = fee() + UInt64(inputs.count) * 100
         let total = inputs.reduce(0) { $0 + $1.value }
         let destination = newScript()
-        let transaction = makeTransaction(inputs: inputs, outputs: [(total - fee, destination.script, destination.kind)])
+        let transaction = makeTransaction(
+            inputs: inputs,
+            outputs: [(total - fee, destination.script, destination.kind)]
+        )
         return (transaction, fee, [destination.kind])
     }
 
@@ -420,28 +478,46 @@ private struct BitcoinGeneratorState {
         }
         var witness: [[UInt8]] = []
         if let witnessCommitment {
-            outputs.append(BitcoinTxOut(value: 0, scriptPubKey: [0x6A, 0x24, 0xAA, 0x21, 0xA9, 0xED] + witnessCommitment))
+            outputs.append(
+                BitcoinTxOut(value: 0, scriptPubKey: [0x6A, 0x24, 0xAA, 0x21, 0xA9, 0xED] + witnessCommitment)
+            )
             kinds.append(0)
             witness = [[UInt8](repeating: 0, count: 32)]
         }
         let input = BitcoinTxIn(
-            previousTxid: [UInt8](repeating: 0, count: 32), previousIndex: 0xFFFF_FFFF, scriptSig: scriptSig,
-            sequence: 0xFFFF_FFFF, witness: witness)
+            previousTxid: [UInt8](repeating: 0, count: 32),
+            previousIndex: 0xFFFF_FFFF,
+            scriptSig: scriptSig,
+            sequence: 0xFFFF_FFFF,
+            witness: witness
+        )
         return (BitcoinTransaction(version: 2, inputs: [input], outputs: outputs, lockTime: 0), kinds)
     }
 
     /// Stand-ins for computing the witness commitment before the real coinbase exists: the commitment ignores the
     /// header and takes the coinbase's wtxid as zero; the reserved value (32 zero bytes) is the same as the real one.
     static let placeholderHeader = BitcoinBlockHeader(
-        version: 0, previousBlockHash: [UInt8](repeating: 0, count: 32), merkleRoot: [UInt8](repeating: 0, count: 32),
-        time: 0, bits: 0, nonce: 0)
+        version: 0,
+        previousBlockHash: [UInt8](repeating: 0, count: 32),
+        merkleRoot: [UInt8](repeating: 0, count: 32),
+        time: 0,
+        bits: 0,
+        nonce: 0
+    )
     static let placeholderCoinbase = BitcoinTransaction(
         version: 2,
         inputs: [
             BitcoinTxIn(
-                previousTxid: [UInt8](repeating: 0, count: 32), previousIndex: 0xFFFF_FFFF, scriptSig: [0, 0],
-                sequence: 0xFFFF_FFFF, witness: [[UInt8](repeating: 0, count: 32)])
-        ], outputs: [], lockTime: 0)
+                previousTxid: [UInt8](repeating: 0, count: 32),
+                previousIndex: 0xFFFF_FFFF,
+                scriptSig: [0, 0],
+                sequence: 0xFFFF_FFFF,
+                witness: [[UInt8](repeating: 0, count: 32)]
+            )
+        ],
+        outputs: [],
+        lockTime: 0
+    )
 
     static func subsidy(height: Int) -> UInt64 {
         let halvings = height / 210_000  // mainnet's interval: long synthetic chains keep a subsidy
@@ -482,8 +558,12 @@ private struct BitcoinGeneratorState {
                 guard let transaction = include(hop, skip: [1]) else { continue }
                 manifest.peelChains[peel.chain].append(transaction.txidHex)
                 peel.coin = Coin(
-                    txid: transaction.txid, index: 1, value: transaction.outputs[1].value, kind: hop.2[1],
-                    spendableAt: height)
+                    txid: transaction.txid,
+                    index: 1,
+                    value: transaction.outputs[1].value,
+                    kind: hop.2[1],
+                    spendableAt: height
+                )
                 peel.hopsLeft -= 1
             }
             if peel.hopsLeft > 0 && peel.coin.value > 50_000 {
@@ -511,17 +591,32 @@ private struct BitcoinGeneratorState {
             ? BitcoinBlock(header: Self.placeholderHeader, transactions: [Self.placeholderCoinbase] + transactions)
                 .computedWitnessCommitment()
             : nil
-        let (coinbase, coinbaseKinds) = coinbase(height: height, value: Self.subsidy(height: height) + fees, witnessCommitment: commitment)
+        let (coinbase, coinbaseKinds) = coinbase(
+            height: height,
+            value: Self.subsidy(height: height) + fees,
+            witnessCommitment: commitment
+        )
         for (index, output) in coinbase.outputs.enumerated() where output.value > 0 {
             coins.append(
-                Coin(txid: coinbase.txid, index: UInt32(index), value: output.value, kind: coinbaseKinds[index],
-                     spendableAt: height + options.coinbaseMaturity))
+                Coin(
+                    txid: coinbase.txid,
+                    index: UInt32(index),
+                    value: output.value,
+                    kind: coinbaseKinds[index],
+                    spendableAt: height + options.coinbaseMaturity
+                )
+            )
         }
         manifest.totalFees += fees
         let all = [coinbase] + transactions
         let header = BitcoinBlockHeader(
-            version: 0x2000_0000, previousBlockHash: previous, merkleRoot: BitcoinBlock.merkleRoot(all.map(\.txid)).root,
-            time: time, bits: 0x207F_FFFF, nonce: UInt32(truncatingIfNeeded: random.next()))
+            version: 0x2000_0000,
+            previousBlockHash: previous,
+            merkleRoot: BitcoinBlock.merkleRoot(all.map(\.txid)).root,
+            time: time,
+            bits: 0x207F_FFFF,
+            nonce: UInt32(truncatingIfNeeded: random.next())
+        )
         return BitcoinBlock(header: header, transactions: all)
     }
 
@@ -529,17 +624,26 @@ private struct BitcoinGeneratorState {
     mutating func makeStaleBlock(previous: [UInt8], time: UInt32) -> BitcoinBlock {
         let (coinbase, _) = coinbase(height: height, value: Self.subsidy(height: height), witnessCommitment: nil)
         let header = BitcoinBlockHeader(
-            version: 0x2000_0000, previousBlockHash: previous, merkleRoot: coinbase.txid, time: time + 1, bits: 0x207F_FFFF,
-            nonce: UInt32(truncatingIfNeeded: random.next()))
+            version: 0x2000_0000,
+            previousBlockHash: previous,
+            merkleRoot: coinbase.txid,
+            time: time + 1,
+            bits: 0x207F_FFFF,
+            nonce: UInt32(truncatingIfNeeded: random.next())
+        )
         return BitcoinBlock(header: header, transactions: [coinbase])
     }
 
-    mutating func run(emit: (_ name: String, _ bytes: [UInt8]) throws(IngestError) -> Void) throws(IngestError) -> BitcoinGeneratorManifest {
+    mutating func run(
+        emit: (_ name: String, _ bytes: [UInt8]) throws(IngestError) -> Void
+    ) throws(IngestError) -> BitcoinGeneratorManifest {
         let chunkSize = (options.blocks + options.files - 1) / options.files
         let chunkCount = (options.blocks + chunkSize - 1) / chunkSize
         var fileForChunk = Array(0..<chunkCount)
         if options.outOfOrder {
-            for index in stride(from: chunkCount - 1, to: 0, by: -1) { fileForChunk.swapAt(index, random.below(index + 1)) }
+            for index in stride(from: chunkCount - 1, to: 0, by: -1) {
+                fileForChunk.swapAt(index, random.below(index + 1))
+            }
         }
         var previous = [UInt8](repeating: 0, count: 32)
         var chunk = [[UInt8]]()

@@ -81,7 +81,9 @@ public enum BitcoinHash {
 
     /// SHA-256(SHA-256(`first` ‖ `second` ‖ `third`)): a witness transaction's txid without an array of parts.
     static func doubleSHA256(
-        _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, _ third: UnsafeRawBufferPointer
+        _ first: UnsafeRawBufferPointer,
+        _ second: UnsafeRawBufferPointer,
+        _ third: UnsafeRawBufferPointer
     ) -> [UInt8] {
         var hasher = SHA256()
         hasher.update(bufferPointer: first)

@@ -37,7 +37,10 @@ public enum BitcoinRawBlockFile {
         guard isHex, !digits.isEmpty else { return Array(contents) }
         guard digits.count % 2 == 0, let decoded = BitcoinHex.decode(String(decoding: digits, as: UTF8.self)) else {
             throw BitcoinParseError(
-                .badLength(what: "hex block", detail: "\(digits.count) hex digits is an odd number"), file: file, offset: 0)
+                .badLength(what: "hex block", detail: "\(digits.count) hex digits is an odd number"),
+                file: file,
+                offset: 0
+            )
         }
         return decoded
     }
