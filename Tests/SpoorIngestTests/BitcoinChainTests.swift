@@ -55,6 +55,43 @@ import Testing
         #expect(throws: BitcoinParseError.self) { try headerPass.block(at: 3) }
     }
 
+    @Test func blockFilesOverTheRealBlkFile() throws {
+        let path = BitcoinTestData.directory + "/blocks/mainnet_blk_0_to_255.dat"
+        let files = BitcoinBlockFiles(paths: [path], network: .mainnet)
+        // Real mainnet genesis hash, internal order.
+        let genesis = try #require(
+            BitcoinHex.decodeReversed("000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f")
+        )
+        let best = try files.headerChain(genesisHash: genesis).bestChain()
+        #expect(best.count == 256)
+        var transactions = 0
+        try files.forEachBlock(of: best) { _, block in transactions += block.transactions.count }
+        #expect(transactions == 263)  // MANIFEST.json tx_count_total
+
+        // A copy with one byte of block 170's second transaction flipped: the merkle check names the block.
+        let directory = IngestTestPaths.temporaryDirectory("btcflip")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var bytes = try BitcoinTestData.bytes(path)
+        let location = try #require(best[170].location)
+        let block170 = try BlkFileScanner(path: path, network: .mainnet).block(at: location.offset)
+        // Last byte of the second transaction (its lock time): lengths stay valid, the txid changes.
+        let flipped = location.offset + 80 + 1 + block170.transactions[0].size + block170.transactions[1].size - 1
+        bytes[flipped] ^= 0x01
+        let copy = directory + "/blk00000.dat"
+        #expect(FileManager.default.createFile(atPath: copy, contents: Data(bytes)))
+        let tampered = BitcoinBlockFiles(paths: [copy], network: .mainnet)
+        let tamperedBest = try tampered.headerChain().bestChain()
+        var read = 0
+        let error = #expect(throws: BitcoinParseError.self) {
+            try tampered.forEachBlock(of: tamperedBest) { _, _ in read += 1 }
+        }
+        #expect(read == 170)  // blocks 0...169 were delivered, nothing of block 170
+        let message = error?.description ?? ""
+        #expect(message.contains("00000000d1145790a8694403d4063f323d499e655c83426834d4ce2f8dd4a2ee"))
+        #expect(message.contains("height 170"))
+        #expect(message.contains(copy + ": byte \(location.offset)"))
+    }
+
     @Test func blkScannerStopsAtZeroPaddingAndReportsBadData() throws {
         let path = BitcoinTestData.directory + "/blocks/mainnet_blk_0_to_255.dat"
         let file = try BitcoinTestData.bytes(path)

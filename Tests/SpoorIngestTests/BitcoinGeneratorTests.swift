@@ -197,6 +197,34 @@ import Testing
         #expect(branchTransactions > 4 * 5)
     }
 
+    @Test func blockFilesReadTheBestChainInHeightOrder() throws {
+        var options = BitcoinChainGenerator.Options(seed: 31, blocks: 30)
+        options.files = 3
+        options.outOfOrder = true
+        options.staleBlocks = 2
+        options.reorgDepth = 2
+        let directory = IngestTestPaths.temporaryDirectory("btcfiles")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let manifest = try BitcoinChainGenerator(options: options).write(to: directory)
+        let files = BitcoinBlockFiles(paths: try BitcoinBlockFiles.paths(in: directory), network: .regtest)
+        #expect(files.paths.map { ($0 as NSString).lastPathComponent } == manifest.files)
+        let chain = try files.headerChain()
+        #expect(chain.count == 30 + 2 + 3)  // best chain + stale + reorg branch
+        var hashes = [String]()
+        var heights = [Int]()
+        try files.forEachBlock(of: chain.bestChain()) { entry, block in
+            hashes.append(block.header.hashHex)
+            heights.append(entry.height)
+        }
+        #expect(hashes == Array(manifest.blockHashes.prefix(28)) + manifest.reorgBranchHashes)
+        #expect(heights == Array(0...30))
+        // Resuming from height 20 reads only the rest.
+        var resumed = 0
+        try files.forEachBlock(of: chain.bestChain().dropFirst(20)) { _, _ in resumed += 1 }
+        #expect(resumed == 11)
+        #expect(throws: BitcoinParseError.self) { try BitcoinBlockFiles.paths(in: directory + "/missing") }
+    }
+
     @Test func mainnetMagicAndSingleFile() throws {
         let (files, manifest) = try BitcoinChainGenerator(seed: 5, blocks: 5, network: .mainnet).generateFiles()
         #expect(files.count == 1)
