@@ -15,6 +15,7 @@ import Testing
         var transactions = 0
         var spentByTxid: [String: [String]] = [:]  // txid -> "txid:index" spent
         var outputsByTxid: [String: [BitcoinTxOut]] = [:]
+        var scanOrder: [String] = []  // block hashes in file-name then file order
 
         init(files: [(name: String, bytes: [UInt8])], network: BitcoinNetwork) throws {
             for file in files {
@@ -23,6 +24,7 @@ import Testing
                     let block = try BitcoinBlock.parse(record.bytes, file: file.name, offset: record.offset)
                     try block.verifyMerkleRoot(file: file.name, offset: record.offset)
                     blocksByHash[block.header.hash] = block
+                    scanOrder.append(block.header.hashHex)
                     chain.add(block.header, location: BitcoinBlockLocation(file: file.name, offset: record.offset))
                 }
             }
@@ -121,6 +123,10 @@ import Testing
             Set(replay.chain.staleBlocks().map { BitcoinHex.encodeReversed($0.hash) }) == Set(manifest.staleBlockHashes)
         )
         #expect(manifest.staleBlockHashes.count == 3)
+        // Out of order: the files, read in name order, do not hold the best chain in height order.
+        let bestInFileOrder = replay.scanOrder.filter { Set(manifest.blockHashes).contains($0) }
+        #expect(bestInFileOrder != manifest.blockHashes)
+        #expect(Set(bestInFileOrder) == Set(manifest.blockHashes))
         #expect(replay.transactions == manifest.transactionCount)
         #expect(replay.fees == manifest.totalFees)
         #expect(manifest.transactionCount > 60 * 10)

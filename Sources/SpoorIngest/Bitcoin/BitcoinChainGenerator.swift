@@ -646,7 +646,9 @@ private struct BitcoinGeneratorState {
             }
         }
         var previous = [UInt8](repeating: 0, count: 32)
-        var chunk = [[UInt8]]()
+        // The file being built, and (out of order) the one record held back that may swap with the next.
+        var chunk = [UInt8]()
+        var pending: [UInt8]?
         var chunkIndex = 0
         let magic = options.network.magic
         func record(_ block: BitcoinBlock) -> [UInt8] {
@@ -667,30 +669,22 @@ private struct BitcoinGeneratorState {
             manifest.transactionCount += block.transactions.count
             manifest.inputCount += block.transactions.reduce(0) { $0 + $1.inputs.count }
             manifest.outputCount += block.transactions.reduce(0) { $0 + $1.outputs.count }
-            chunk.append(record(block))
+            place(record(block), into: &chunk, pending: &pending)
             if staleHeights.contains(blockHeight) {
                 let stale = makeStaleBlock(previous: previous, time: time)
                 manifest.staleBlockHashes.append(stale.header.hashHex)
-                chunk.append(record(stale))
+                place(record(stale), into: &chunk, pending: &pending)
             }
             previous = block.header.hash
             if (blockHeight + 1) % chunkSize == 0 || blockHeight == options.blocks - 1 {
-                if options.outOfOrder && chunk.count > 2 {
-                    // Swap about one in five neighbouring pairs (a child may come before its parent).
-                    var index = 0
-                    while index + 1 < chunk.count {
-                        if random.below(5) == 0 {
-                            chunk.swapAt(index, index + 1)
-                            index += 2
-                        } else {
-                            index += 1
-                        }
-                    }
+                if let held = pending {
+                    chunk += held
+                    pending = nil
                 }
                 let name = Self.fileName(fileForChunk[chunkIndex])
-                try emit(name, chunk.flatMap { $0 })
+                try emit(name, chunk)
                 manifest.files.append(name)
-                chunk.removeAll(keepingCapacity: true)
+                chunk = []
                 chunkIndex += 1
             }
         }
@@ -720,6 +714,27 @@ private struct BitcoinGeneratorState {
             manifest.files.append(name)
         }
         return manifest
+    }
+
+    /// Appends a framed block record to the file being built. Out of order, about one in five neighbouring pairs
+    /// is swapped (a child may come before its parent), holding back at most one record.
+    mutating func place(_ record: [UInt8], into chunk: inout [UInt8], pending: inout [UInt8]?) {
+        guard options.outOfOrder else {
+            chunk += record
+            return
+        }
+        guard let held = pending else {
+            pending = record
+            return
+        }
+        if random.below(5) == 0 {
+            chunk += record
+            chunk += held
+            pending = nil
+        } else {
+            chunk += held
+            pending = record
+        }
     }
 
     static func fileName(_ index: Int) -> String {
