@@ -201,6 +201,10 @@ import Testing
             $0 + (after.blocksByHash[$1.hash]?.transactions.count ?? 0)
         }
         #expect(branchTransactions > 4 * 5)
+        // Planted cases stay below the fork, so they are all on the new best chain.
+        let planted = manifest.peelChains.flatMap { $0 } + manifest.coinJoins + manifest.consolidations
+        #expect(planted.count == 2 * 8 + 2 + 2)
+        #expect(planted.allSatisfy { after.outputsByTxid[$0] != nil })
     }
 
     @Test func blockFilesReadTheBestChainInHeightOrder() throws {

@@ -14,13 +14,13 @@ public struct BitcoinGeneratorManifest: Sendable, Hashable, Codable {
     public var blockHashes: [String]
     /// Stale (fork) blocks written besides the best chain.
     public var staleBlockHashes: [String]
-    /// Transactions in the best chain, coinbases included.
+    /// Transactions in the best chain, coinbases included (the original chain: without a reorg branch).
     public var transactionCount: Int
-    /// Inputs in the best chain, coinbase inputs included.
+    /// Inputs in the original best chain, coinbase inputs included.
     public var inputCount: Int
-    /// Outputs in the best chain.
+    /// Outputs in the original best chain.
     public var outputCount: Int
-    /// The sum of all fees in satoshis (equals the coinbase values minus the subsidies).
+    /// The sum of all fees of the original best chain in satoshis (the coinbase values minus the subsidies).
     public var totalFees: UInt64
     /// Each peel chain: its txids in order; transaction k+1 spends the change output (index 1) of transaction k.
     public var peelChains: [[String]]
@@ -30,7 +30,8 @@ public struct BitcoinGeneratorManifest: Sendable, Hashable, Codable {
     public var consolidations: [String]
     /// The exchange-like hot wallet address (P2WPKH) that receives and pays very often.
     public var hotWalletAddress: String
-    /// Transactions that pay to or spend from the hot wallet.
+    /// Transactions that pay to or spend from the hot wallet (on the original chain: with `reorgDepth`, those in
+    /// the replaced blocks are listed too).
     public var hotWalletTransactions: [String]
     /// With `reorgDepth` > 0: the first height the reorg branch replaces (the branch's parent is at this height − 1).
     public var reorgForkHeight: Int?
@@ -209,13 +210,15 @@ private struct BitcoinGeneratorState {
             reorgBranchHashes: [],
             reorgFile: nil
         )
-        // Planted cases start after a warm-up that leaves coins to spend, spread over the rest of the chain.
+        // Planted cases start after a warm-up that leaves coins to spend, spread over the rest of the chain; with a
+        // reorg branch they stay (peel chains included) below the fork, so that they survive the reorganisation.
+        let end = options.blocks - (options.reorgDepth > 0 ? options.reorgDepth + options.peelChainLength : 0)
         let first = min(options.blocks - 1, max(1, options.coinbaseMaturity + 1))
-        let span = max(1, options.blocks - first)
+        let span = max(1, end - first)
         func schedule(_ count: Int, _ kind: Int) {
             for index in 0..<count {
                 let at = first + (index * span + (kind * span) / 7) / max(count, 1) % span
-                if at >= 1 && at < options.blocks { plan[at, default: []].append(kind) }
+                if at >= 1 && at < options.blocks - options.reorgDepth { plan[at, default: []].append(kind) }
             }
         }
         schedule(options.peelChains, 0)
