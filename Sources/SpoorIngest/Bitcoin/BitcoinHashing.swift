@@ -100,6 +100,20 @@ public enum BitcoinHash {
         return secondRound(hasher.finalize())
     }
 
+    /// Writes SHA-256(SHA-256(`left` ‖ `right`)) into the 32 bytes of `target` (which may overlap `left`: both
+    /// inputs are read before anything is written).
+    static func merkleParent(
+        _ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer, into target: UnsafeMutableRawBufferPointer
+    ) {
+        var hasher = SHA256()
+        hasher.update(bufferPointer: left)
+        hasher.update(bufferPointer: right)
+        let first = hasher.finalize()
+        var second = SHA256()
+        first.withUnsafeBytes { second.update(bufferPointer: $0) }
+        second.finalize().withUnsafeBytes { target.copyMemory(from: $0) }
+    }
+
     /// RIPEMD-160(SHA-256(`bytes`)): the 20-byte key and script hash of P2PKH, P2SH and P2WPKH.
     public static func hash160(_ bytes: [UInt8]) -> [UInt8] { RIPEMD160.hash(sha256(bytes)) }
 
