@@ -42,6 +42,11 @@ struct GenerateBitcoinCommand: AsyncParsableCommand {
     @Option(help: "Stale one-block forks to write besides the best chain.")
     var staleBlocks = 0
 
+    @Option(
+        help: "Also write a branch forking this many blocks below the tip, one block longer, in one extra last file."
+    )
+    var reorgDepth = 0
+
     @Option(help: "Number of blk files to split the chain across.")
     var files = 1
 
@@ -55,10 +60,14 @@ struct GenerateBitcoinCommand: AsyncParsableCommand {
         }
         guard files >= 1 else { throw ValidationError("--files must be at least 1, found \(files)") }
         for (name, value) in [
-            ("--transactions-per-block", transactionsPerBlock), ("--peel-chains", peelChains), ("--coin-joins", coinJoins),
-            ("--consolidations", consolidations), ("--stale-blocks", staleBlocks),
+            ("--transactions-per-block", transactionsPerBlock), ("--peel-chains", peelChains),
+            ("--coin-joins", coinJoins),
+            ("--consolidations", consolidations), ("--stale-blocks", staleBlocks), ("--reorg-depth", reorgDepth),
         ] where value < 0 {
             throw ValidationError("\(name) must be at least 0, found \(value)")
+        }
+        guard reorgDepth < blocks else {
+            throw ValidationError("--reorg-depth must be smaller than --blocks (\(blocks)), found \(reorgDepth)")
         }
     }
 
@@ -70,6 +79,7 @@ struct GenerateBitcoinCommand: AsyncParsableCommand {
         options.coinJoins = coinJoins
         options.consolidations = consolidations
         options.staleBlocks = staleBlocks
+        options.reorgDepth = reorgDepth
         options.files = files
         options.outOfOrder = outOfOrder
         let manifest = try BitcoinChainGenerator(options: options).write(to: out)
@@ -84,7 +94,12 @@ struct GenerateBitcoinCommand: AsyncParsableCommand {
                 + "(+\(manifest.staleBlockHashes.count) stale), \(manifest.transactionCount) transactions, "
                 + "\(manifest.inputCount) inputs, \(manifest.outputCount) outputs, \(manifest.peelChains.count) peel chains, "
                 + "\(manifest.coinJoins.count) coinjoins, \(manifest.consolidations.count) consolidations, hot wallet "
-                + "\(manifest.hotWalletAddress) (\(manifest.hotWalletTransactions.count) transactions); manifest "
-                + manifestPath)
+                + "\(manifest.hotWalletAddress) (\(manifest.hotWalletTransactions.count) transactions)"
+                + (manifest.reorgFile.map {
+                    "; reorg branch of \(manifest.reorgBranchHashes.count) blocks from height "
+                        + "\(manifest.reorgForkHeight ?? 0) in \($0)"
+                } ?? "")
+                + "; manifest " + manifestPath
+        )
     }
 }

@@ -12,7 +12,10 @@ import Testing
             ("message digest", "5d0689ef49d2fae572b881b123a85ffa21595f36"),
             ("abcdefghijklmnopqrstuvwxyz", "f71c27109c692c1b56bbdceb5b9d2865b3708dbc"),
             ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "12a053384a9c0c88e405a06c27dcf49ada62eb2b"),
-            ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "b0e20b6e3116640286ed3a87a5713079b21f5189"),
+            (
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+                "b0e20b6e3116640286ed3a87a5713079b21f5189"
+            ),
             (String(repeating: "1234567890", count: 8), "9b752e45573d4b39f4dbd3323cab82bf63326bfb"),
             (String(repeating: "a", count: 1_000_000), "52783243c1697bdbe16d37f97f68f08325dc1528"),
         ]
@@ -37,7 +40,9 @@ import Testing
 
     @Test func bitcoinCoreKeyIOVectors() throws {
         // Tests/Fixtures/bitcoin/key_io_valid_subset.json: the address vectors of Bitcoin Core's key_io_valid.json.
-        let vectors = try #require(try BitcoinTestData.json(BitcoinTestData.fixtures + "/key_io_valid_subset.json") as? [[Any]])
+        let vectors = try #require(
+            try BitcoinTestData.json(BitcoinTestData.fixtures + "/key_io_valid_subset.json") as? [[Any]]
+        )
         #expect(vectors.count == 48)
         for vector in vectors {
             let address = try #require(vector[0] as? String)
@@ -49,7 +54,10 @@ import Testing
             #expect(encoded.text == address, "\(chain) \(address)")
             #expect(encoded.type != .nonStandard && encoded.type != .multisig)
             if address.hasPrefix(network.bech32HumanReadablePart + "1") {
-                let decoded = Bech32.decodeSegwitAddress(humanReadablePart: network.bech32HumanReadablePart, address: address.uppercased())
+                let decoded = Bech32.decodeSegwitAddress(
+                    humanReadablePart: network.bech32HumanReadablePart,
+                    address: address.uppercased()
+                )
                 #expect(decoded.map { BitcoinScript.witnessProgram(script)! == $0 } == true, "\(address)")
             } else {
                 let payload = try #require(Base58.checkDecode(address))
@@ -59,7 +67,9 @@ import Testing
     }
 
     @Test func bip173AndBip350Vectors() throws {
-        let vectors = try #require(try BitcoinTestData.json(BitcoinTestData.fixtures + "/bip173_bip350_vectors.json") as? [String: Any])
+        let vectors = try #require(
+            try BitcoinTestData.json(BitcoinTestData.fixtures + "/bip173_bip350_vectors.json") as? [String: Any]
+        )
         let validBech32 = try #require(vectors["valid_bech32"] as? [String])
         let validBech32m = try #require(vectors["valid_bech32m"] as? [String])
         for text in validBech32 { #expect(Bech32.decode(text)?.variant == .bech32, "\(text)") }
@@ -70,7 +80,13 @@ import Testing
         // Re-encoding a valid string's parts gives the string back (lower case).
         for text in validBech32 + validBech32m {
             let decoded = try #require(Bech32.decode(text))
-            #expect(Bech32.encode(humanReadablePart: decoded.humanReadablePart, data: decoded.data, variant: decoded.variant) == text.lowercased())
+            #expect(
+                Bech32.encode(
+                    humanReadablePart: decoded.humanReadablePart,
+                    data: decoded.data,
+                    variant: decoded.variant
+                ) == text.lowercased()
+            )
         }
         for pair in try #require(vectors["valid_segwit"] as? [[String]]) {
             let address = pair[0]
@@ -91,7 +107,10 @@ import Testing
     @Test func knownEarlyMainnetAddresses() throws {
         let blocks = try BitcoinTestData.blkBlocksByHand()
         let genesis = try BitcoinBlock.parse(blocks[0], file: "blk")
-        let genesisOutput = BitcoinAddressEncoder.address(scriptPubKey: genesis.transactions[0].outputs[0].scriptPubKey, network: .mainnet)
+        let genesisOutput = BitcoinAddressEncoder.address(
+            scriptPubKey: genesis.transactions[0].outputs[0].scriptPubKey,
+            network: .mainnet
+        )
         // The genesis coinbase pays Satoshi's key, shown by explorers as 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa.
         #expect(genesisOutput.text == "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa")
         #expect(genesisOutput.type == .p2pk)
@@ -103,17 +122,25 @@ import Testing
         let payment = try #require(block170.transactions.first { $0.txidHex.hasPrefix("f4184fc5") })
         #expect(payment.txidHex == "f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16")
         #expect(payment.inputs[0].previousTxidHex == "0437cd7f8525ceed2324359c2d0ba26006d92d856a9c20fa0241106ee5a597c9")
-        let addresses = payment.outputs.map { BitcoinAddressEncoder.address(scriptPubKey: $0.scriptPubKey, network: .mainnet).text }
+        let addresses = payment.outputs.map {
+            BitcoinAddressEncoder.address(scriptPubKey: $0.scriptPubKey, network: .mainnet).text
+        }
         #expect(addresses == ["1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3", "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S"])
         #expect(payment.outputs.map(\.value) == [1_000_000_000, 4_000_000_000])
-        let coinbase = BitcoinAddressEncoder.address(scriptPubKey: block170.transactions[0].outputs[0].scriptPubKey, network: .mainnet)
+        let coinbase = BitcoinAddressEncoder.address(
+            scriptPubKey: block170.transactions[0].outputs[0].scriptPubKey,
+            network: .mainnet
+        )
         #expect(coinbase.text == "1PSSGeFHDnKNxiEyFrD1wcEaHr9hrQDDWc")
     }
 
     @Test func scriptTypeCountsMatchTheManifest() throws {
         for entry in try BitcoinTestData.manifestBlocks() {
             let file = try #require(entry["file"] as? String)
-            let block = try BitcoinBlock.parse(try BitcoinTestData.bytes(BitcoinTestData.directory + "/" + file), file: file)
+            let block = try BitcoinBlock.parse(
+                try BitcoinTestData.bytes(BitcoinTestData.directory + "/" + file),
+                file: file
+            )
             var counts: [String: Int] = [:]
             for transaction in block.transactions {
                 for output in transaction.outputs {
@@ -151,25 +178,35 @@ import Testing
         #expect(BitcoinScript.type(of: [0x6A, 0x04, 1, 2, 3, 4]) == .nullData)
         #expect(BitcoinScript.type(of: []) == .nonStandard)
         #expect(BitcoinScript.type(of: [0x00, 0x14] + [UInt8](repeating: 0, count: 19)) == .nonStandard)
-        #expect(BitcoinScript.type(of: [0x00, 0x10] + [UInt8](repeating: 0, count: 16)) == .nonStandard)  // v0, 16 bytes
+        // Witness v0 with a 16-byte program.
+        #expect(BitcoinScript.type(of: [0x00, 0x10] + [UInt8](repeating: 0, count: 16)) == .nonStandard)
         #expect(BitcoinScript.type(of: [0x51, 0x02, 0x4E, 0x73]) == .witnessUnknown(version: 1))  // P2A anchor
         #expect(BitcoinScript.type(of: [0x60, 0x02, 0x00, 0x00]) == .witnessUnknown(version: 16))
 
         // The P2A anchor address bc1pfeessrawgf is the widely published one for OP_1 <4e73>.
-        #expect(BitcoinAddressEncoder.address(scriptPubKey: [0x51, 0x02, 0x4E, 0x73], network: .mainnet).text == "bc1pfeessrawgf")
+        #expect(
+            BitcoinAddressEncoder.address(scriptPubKey: [0x51, 0x02, 0x4E, 0x73], network: .mainnet).text
+                == "bc1pfeessrawgf"
+        )
 
         // Script-keyed addresses: prefix + SHA-256 of the script (Python hashlib.sha256(b"\x6a\x6b").hexdigest() style).
         let odd: [UInt8] = [0x6B, 0x6C]
         let nonstandard = BitcoinAddressEncoder.address(scriptPubKey: odd, network: .mainnet)
         #expect(nonstandard.type == .nonStandard)
         #expect(nonstandard.text == "nonstandard-" + BitcoinHex.encode(BitcoinHash.sha256(odd)))
-        #expect(BitcoinAddressEncoder.address(scriptPubKey: multisig, network: .mainnet).text?.hasPrefix("multisig-") == true)
+        #expect(
+            BitcoinAddressEncoder.address(scriptPubKey: multisig, network: .mainnet).text?.hasPrefix("multisig-")
+                == true
+        )
         #expect(BitcoinAddressEncoder.address(scriptPubKey: multisig, network: .mainnet).text?.count == 9 + 64)
     }
 
     @Test func sha256AndBase58KnownValues() {
         // FIPS 180-2 "abc".
-        #expect(BitcoinHex.encode(BitcoinHash.sha256(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            BitcoinHex.encode(BitcoinHash.sha256(Array("abc".utf8)))
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        )
         // Base58 of leading zeros keeps one '1' per zero byte.
         #expect(Base58.encode([0, 0, 1]) == "112")
         #expect(Base58.decode("112") == [0, 0, 1])

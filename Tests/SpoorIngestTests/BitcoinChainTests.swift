@@ -31,8 +31,10 @@ import Testing
         #expect(records[0].offset == 8)
         #expect(transactionCount == 263)  // MANIFEST.json tx_count_total
         #expect(heightsWithPayments == [170, 181, 182, 183, 187, 221, 248])
-        #expect(records.last.map { BitcoinHex.encodeReversed(BitcoinHash.doubleSHA256(Array($0.bytes.prefix(80)))) }
-            == "00000000d0a75c861fabf9ff7b92022f60e4afeed9331fe5aa073d8e4706fe3c")
+        #expect(
+            records.last.map { BitcoinHex.encodeReversed(BitcoinHash.doubleSHA256(Array($0.bytes.prefix(80)))) }
+                == "00000000d0a75c861fabf9ff7b92022f60e4afeed9331fe5aa073d8e4706fe3c"
+        )
 
         // forEachBlock sees the same offsets without copying.
         var again = try BlkFileScanner(path: path, network: .mainnet)
@@ -53,6 +55,43 @@ import Testing
         #expect(throws: BitcoinParseError.self) { try headerPass.block(at: 3) }
     }
 
+    @Test func blockFilesOverTheRealBlkFile() throws {
+        let path = BitcoinTestData.directory + "/blocks/mainnet_blk_0_to_255.dat"
+        let files = BitcoinBlockFiles(paths: [path], network: .mainnet)
+        // Real mainnet genesis hash, internal order.
+        let genesis = try #require(
+            BitcoinHex.decodeReversed("000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f")
+        )
+        let best = try files.headerChain(genesisHash: genesis).bestChain()
+        #expect(best.count == 256)
+        var transactions = 0
+        try files.forEachBlock(of: best) { _, block in transactions += block.transactions.count }
+        #expect(transactions == 263)  // MANIFEST.json tx_count_total
+
+        // A copy with one byte of block 170's second transaction flipped: the merkle check names the block.
+        let directory = IngestTestPaths.temporaryDirectory("btcflip")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var bytes = try BitcoinTestData.bytes(path)
+        let location = try #require(best[170].location)
+        let block170 = try BlkFileScanner(path: path, network: .mainnet).block(at: location.offset)
+        // Last byte of the second transaction (its lock time): lengths stay valid, the txid changes.
+        let flipped = location.offset + 80 + 1 + block170.transactions[0].size + block170.transactions[1].size - 1
+        bytes[flipped] ^= 0x01
+        let copy = directory + "/blk00000.dat"
+        #expect(FileManager.default.createFile(atPath: copy, contents: Data(bytes)))
+        let tampered = BitcoinBlockFiles(paths: [copy], network: .mainnet)
+        let tamperedBest = try tampered.headerChain().bestChain()
+        var read = 0
+        let error = #expect(throws: BitcoinParseError.self) {
+            try tampered.forEachBlock(of: tamperedBest) { _, _ in read += 1 }
+        }
+        #expect(read == 170)  // blocks 0...169 were delivered, nothing of block 170
+        let message = error?.description ?? ""
+        #expect(message.contains("00000000d1145790a8694403d4063f323d499e655c83426834d4ce2f8dd4a2ee"))
+        #expect(message.contains("height 170"))
+        #expect(message.contains(copy + ": byte \(location.offset)"))
+    }
+
     @Test func blkScannerStopsAtZeroPaddingAndReportsBadData() throws {
         let path = BitcoinTestData.directory + "/blocks/mainnet_blk_0_to_255.dat"
         let file = try BitcoinTestData.bytes(path)
@@ -68,7 +107,11 @@ import Testing
 
         // Garbage after the second record.
         let firstTwo = 8 + 285 + 8 + 215  // genesis is 285 bytes, block 1 is 215 bytes
-        var garbage = BlkFileScanner(bytes: Array(file.prefix(firstTwo)) + [1, 2, 3, 4, 5, 6, 7, 8, 9], file: "g", network: .mainnet)
+        var garbage = BlkFileScanner(
+            bytes: Array(file.prefix(firstTwo)) + [1, 2, 3, 4, 5, 6, 7, 8, 9],
+            file: "g",
+            network: .mainnet
+        )
         #expect(try garbage.next() != nil)
         #expect(try garbage.next() != nil)
         let garbageError = #expect(throws: BitcoinParseError.self) { try garbage.next() }
@@ -78,17 +121,26 @@ import Testing
         // A length running past the end.
         var truncated = BlkFileScanner(bytes: Array(file.prefix(200)), file: "t", network: .mainnet)
         let truncatedError = #expect(throws: BitcoinParseError.self) { try truncated.next() }
-        #expect(truncatedError?.kind == .truncated(what: "a block of the length in its record prefix", needed: 285, available: 192))
+        #expect(
+            truncatedError?.kind
+                == .truncated(what: "a block of the length in its record prefix", needed: 285, available: 192)
+        )
         #expect(truncatedError?.offset == 8)
 
         // Non-zero data after zero padding is not padding.
-        var hidden = BlkFileScanner(bytes: Array(file.prefix(firstTwo)) + [0, 0, 0, 0, 0, 0, 0, 0, 0xF9], file: "h", network: .mainnet)
+        var hidden = BlkFileScanner(
+            bytes: Array(file.prefix(firstTwo)) + [0, 0, 0, 0, 0, 0, 0, 0, 0xF9],
+            file: "h",
+            network: .mainnet
+        )
         _ = try hidden.next()
         _ = try hidden.next()
         let hiddenError = #expect(throws: BitcoinParseError.self) { try hidden.next() }
         #expect(hiddenError?.offset == firstTwo + 8)
 
-        #expect(throws: BitcoinParseError.self) { try BlkFileScanner(path: "/nonexistent/blk00000.dat", network: .mainnet) }
+        #expect(throws: BitcoinParseError.self) {
+            try BlkFileScanner(path: "/nonexistent/blk00000.dat", network: .mainnet)
+        }
     }
 
     @Test func shuffledHeadersGiveHeights0Through10236() throws {
@@ -96,7 +148,13 @@ import Testing
         #expect(bytes.count == 10_237 * 80)
         var headers = [BitcoinBlockHeader]()
         for index in 0..<10_237 {
-            headers.append(try BitcoinBlockHeader.parse(Array(bytes[(index * 80)..<(index * 80 + 80)]), file: "headers", offset: index * 80))
+            headers.append(
+                try BitcoinBlockHeader.parse(
+                    Array(bytes[(index * 80)..<(index * 80 + 80)]),
+                    file: "headers",
+                    offset: index * 80
+                )
+            )
         }
         var generator = SystemRandomNumberGenerator()
         var chain = BitcoinHeaderChain()
@@ -109,7 +167,8 @@ import Testing
         #expect(best.map(\.height) == Array(0..<10_237))
         #expect(best.map(\.hash) == headers.map(\.hash))
         #expect(best.map { $0.location?.offset } == (0..<10_237).map { $0 * 80 })
-        #expect(best.last?.header.hashHex == "000000004f74d42205b9d7ae1cb5c1591e723894a71358fce73b7e0919628161")  // Python
+        // Python: dsha256 of the last 80 bytes of the file.
+        #expect(best.last?.header.hashHex == "000000004f74d42205b9d7ae1cb5c1591e723894a71358fce73b7e0919628161")
         // Sum over the file of 2^256 // (target + 1), computed with Python integers: 0x27fd27fd27fd.
         #expect(best.last?.chainWork == Amount(0x27FD_27FD_27FD))
         #expect(chain.orphans().isEmpty)
@@ -124,8 +183,13 @@ import Testing
 
     static func header(parent: [UInt8], nonce: UInt32, bits: UInt32 = 0x207F_FFFF) -> BitcoinBlockHeader {
         BitcoinBlockHeader(
-            version: 4, previousBlockHash: parent, merkleRoot: [UInt8](repeating: 7, count: 32), time: 1_700_000_000 + nonce,
-            bits: bits, nonce: nonce)
+            version: 4,
+            previousBlockHash: parent,
+            merkleRoot: [UInt8](repeating: 7, count: 32),
+            time: 1_700_000_000 + nonce,
+            bits: bits,
+            nonce: nonce
+        )
     }
 
     @Test func forkPicksTheHeavierBranch() {

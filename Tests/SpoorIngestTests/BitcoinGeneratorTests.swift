@@ -15,6 +15,7 @@ import Testing
         var transactions = 0
         var spentByTxid: [String: [String]] = [:]  // txid -> "txid:index" spent
         var outputsByTxid: [String: [BitcoinTxOut]] = [:]
+        var scanOrder: [String] = []  // block hashes in file-name then file order
 
         init(files: [(name: String, bytes: [UInt8])], network: BitcoinNetwork) throws {
             for file in files {
@@ -23,6 +24,7 @@ import Testing
                     let block = try BitcoinBlock.parse(record.bytes, file: file.name, offset: record.offset)
                     try block.verifyMerkleRoot(file: file.name, offset: record.offset)
                     blocksByHash[block.header.hash] = block
+                    scanOrder.append(block.header.hashHex)
                     chain.add(block.header, location: BitcoinBlockLocation(file: file.name, offset: record.offset))
                 }
             }
@@ -117,8 +119,14 @@ import Testing
         #expect(best.map(\.header.hashHex) == manifest.blockHashes)
         #expect(best.count == 60)
         #expect(replay.chain.orphans().isEmpty)
-        #expect(Set(replay.chain.staleBlocks().map { BitcoinHex.encodeReversed($0.hash) }) == Set(manifest.staleBlockHashes))
+        #expect(
+            Set(replay.chain.staleBlocks().map { BitcoinHex.encodeReversed($0.hash) }) == Set(manifest.staleBlockHashes)
+        )
         #expect(manifest.staleBlockHashes.count == 3)
+        // Out of order: the files, read in name order, do not hold the best chain in height order.
+        let bestInFileOrder = replay.scanOrder.filter { Set(manifest.blockHashes).contains($0) }
+        #expect(bestInFileOrder != manifest.blockHashes)
+        #expect(Set(bestInFileOrder) == Set(manifest.blockHashes))
         #expect(replay.transactions == manifest.transactionCount)
         #expect(replay.fees == manifest.totalFees)
         #expect(manifest.transactionCount > 60 * 10)
@@ -158,11 +166,73 @@ import Testing
         }
         // The hot wallet receives and pays often.
         let hotScripts = replay.outputsByTxid.values.flatMap { $0 }.filter {
-            BitcoinAddressEncoder.address(scriptPubKey: $0.scriptPubKey, network: .regtest).text == manifest.hotWalletAddress
+            BitcoinAddressEncoder.address(scriptPubKey: $0.scriptPubKey, network: .regtest).text
+                == manifest.hotWalletAddress
         }
         #expect(manifest.hotWalletAddress.hasPrefix("bcrt1q"))
         #expect(hotScripts.count >= 50)
         #expect(manifest.hotWalletTransactions.count >= 50)
+    }
+
+    @Test func reorgBranchInAnExtraFile() throws {
+        var options = BitcoinChainGenerator.Options(seed: 77, blocks: 25)
+        options.reorgDepth = 3
+        options.files = 2
+        let (files, manifest) = try BitcoinChainGenerator(options: options).generateFiles()
+        #expect(manifest.files == ["blk00000.dat", "blk00001.dat", "blk00002.dat"])
+        #expect(manifest.reorgFile == "blk00002.dat")
+        #expect(manifest.reorgForkHeight == 22)
+        #expect(manifest.reorgBranchHashes.count == 4)  // heights 22...25: replaces 22...24 and is one longer
+
+        // Without the last file: the original chain.
+        var before = try Replay(files: Array(files.dropLast()), network: .regtest)
+        #expect(try before.applyBestChain().map(\.header.hashHex) == manifest.blockHashes)
+        // With it: the branch wins, and every spend and value is valid on the new best chain.
+        var after = try Replay(files: files, network: .regtest)
+        let best = try after.applyBestChain()
+        #expect(best.map(\.header.hashHex) == Array(manifest.blockHashes.prefix(22)) + manifest.reorgBranchHashes)
+        #expect(best.count == 26)
+        #expect(
+            Set(after.chain.staleBlocks().map { BitcoinHex.encodeReversed($0.hash) })
+                == Set(manifest.blockHashes.suffix(3))
+        )
+        // The branch is not empty: it spends outputs created below the fork.
+        let branchTransactions = best.suffix(4).reduce(0) {
+            $0 + (after.blocksByHash[$1.hash]?.transactions.count ?? 0)
+        }
+        #expect(branchTransactions > 4 * 5)
+        // Planted cases stay below the fork, so they are all on the new best chain.
+        let planted = manifest.peelChains.flatMap { $0 } + manifest.coinJoins + manifest.consolidations
+        #expect(planted.count == 2 * 8 + 2 + 2)
+        #expect(planted.allSatisfy { after.outputsByTxid[$0] != nil })
+    }
+
+    @Test func blockFilesReadTheBestChainInHeightOrder() throws {
+        var options = BitcoinChainGenerator.Options(seed: 31, blocks: 30)
+        options.files = 3
+        options.outOfOrder = true
+        options.staleBlocks = 2
+        options.reorgDepth = 2
+        let directory = IngestTestPaths.temporaryDirectory("btcfiles")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let manifest = try BitcoinChainGenerator(options: options).write(to: directory)
+        let files = BitcoinBlockFiles(paths: try BitcoinBlockFiles.paths(in: directory), network: .regtest)
+        #expect(files.paths.map { ($0 as NSString).lastPathComponent } == manifest.files)
+        let chain = try files.headerChain()
+        #expect(chain.count == 30 + 2 + 3)  // best chain + stale + reorg branch
+        var hashes = [String]()
+        var heights = [Int]()
+        try files.forEachBlock(of: chain.bestChain()) { entry, block in
+            hashes.append(block.header.hashHex)
+            heights.append(entry.height)
+        }
+        #expect(hashes == Array(manifest.blockHashes.prefix(28)) + manifest.reorgBranchHashes)
+        #expect(heights == Array(0...30))
+        // Resuming from height 20 reads only the rest.
+        var resumed = 0
+        try files.forEachBlock(of: chain.bestChain().dropFirst(20)) { _, _ in resumed += 1 }
+        #expect(resumed == 11)
+        #expect(throws: BitcoinParseError.self) { try BitcoinBlockFiles.paths(in: directory + "/missing") }
     }
 
     @Test func mainnetMagicAndSingleFile() throws {

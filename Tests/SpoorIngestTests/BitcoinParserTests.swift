@@ -1,6 +1,7 @@
 import Foundation
 import SpoorIngest
 import SpoorStore
+import SpoorTestSupport
 import Testing
 
 @Suite struct BitcoinParserTests {
@@ -47,7 +48,8 @@ import Testing
 
     @Test func rawTransactionTxidsEqualTheirFileNames() throws {
         let directory = BitcoinTestData.directory + "/tx"
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".rawtx") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".rawtx") }
+            .sorted()
         #expect(names.count == 3)
         for name in names {
             let bytes = try BitcoinTestData.bytes(directory + "/" + name)
@@ -61,18 +63,27 @@ import Testing
         // Shapes: 69,420 outputs (data README); 500,003 witness items in one input (the README says "one 500,003-byte
         // witness item", but Python's parse of the file gives 500,003 items, all empty but the last two: 1 and 33 bytes).
         let many = try BitcoinTransaction.parse(
-            try BitcoinTestData.bytes(directory + "/a536e7f60a493a258d9adc77d913f7798baf60c808c16898b04579d8c0652681.rawtx"),
-            file: "a536")
+            try BitcoinTestData.bytes(
+                directory + "/a536e7f60a493a258d9adc77d913f7798baf60c808c16898b04579d8c0652681.rawtx"
+            ),
+            file: "a536"
+        )
         #expect(many.outputs.count == 69_420)
         let big = try BitcoinTransaction.parse(
-            try BitcoinTestData.bytes(directory + "/73be398c4bdc43709db7398106609eea2a7841aaf3a4fa2000dc18184faa2a7e.rawtx"),
-            file: "73be")
+            try BitcoinTestData.bytes(
+                directory + "/73be398c4bdc43709db7398106609eea2a7841aaf3a4fa2000dc18184faa2a7e.rawtx"
+            ),
+            file: "73be"
+        )
         #expect(big.inputs.count == 1)
         #expect(big.inputs[0].witness.count == 500_003)
         #expect(big.inputs[0].witness.suffix(2).map(\.count) == [1, 33])
         let items = try BitcoinTransaction.parse(
-            try BitcoinTestData.bytes(directory + "/7393096d97bfee8660f4100ffd61874d62f9a65de9fb6acf740c4c386990ef73.rawtx"),
-            file: "7393")
+            try BitcoinTestData.bytes(
+                directory + "/7393096d97bfee8660f4100ffd61874d62f9a65de9fb6acf740c4c386990ef73.rawtx"
+            ),
+            file: "7393"
+        )
         #expect(items.inputs.reduce(0) { $0 + $1.witness.count } == 1_001)
     }
 
@@ -109,9 +120,11 @@ import Testing
         // Flip the low bit of the first output value of the second transaction: the length fields stay
         // valid, so the block still parses, but that txid (and so the merkle root) changes.
         let coinbaseEnd = 80 + 1 + original.transactions[0].size
-        let valueOffset = coinbaseEnd + 4 + 1 + original.transactions[1].inputs.reduce(0) {
-            $0 + 32 + 4 + 1 + $1.scriptSig.count + 4 + ($1.scriptSig.count >= 0xFD ? 2 : 0)
-        } + 1
+        let valueOffset =
+            coinbaseEnd + 4 + 1
+            + original.transactions[1].inputs.reduce(0) {
+                $0 + 32 + 4 + 1 + $1.scriptSig.count + 4 + ($1.scriptSig.count >= 0xFD ? 2 : 0)
+            } + 1
         bytes[valueOffset] ^= 0x01
         let block = try BitcoinBlock.parse(bytes, file: path, offset: 1234)
         #expect(block.transactions[1].outputs[0].value != original.transactions[1].outputs[0].value)
@@ -147,7 +160,9 @@ import Testing
         let path = BitcoinTestData.directory + "/blocks/block_169482.raw"
         let bytes = try BitcoinTestData.bytes(path)
         let cut = Array(bytes.prefix(bytes.count - 10))
-        let error = #expect(throws: BitcoinParseError.self) { try BitcoinBlock.parse(cut, file: "cut.raw", offset: 100) }
+        let error = #expect(throws: BitcoinParseError.self) {
+            try BitcoinBlock.parse(cut, file: "cut.raw", offset: 100)
+        }
         // Cut inside the last transaction: a field is either missing (truncated) or its length runs past the end.
         switch error?.kind {
         case .truncated(let what, _, _): #expect(!what.isEmpty)
@@ -160,8 +175,13 @@ import Testing
         #expect(error?.description.hasPrefix("cut.raw: byte ") == true)
 
         let headerOnly = Array(bytes.prefix(50))
-        let headerError = #expect(throws: BitcoinParseError.self) { try BitcoinBlock.parse(headerOnly, file: "h", offset: 0) }
-        #expect(headerError?.description == "h: byte 0: truncated data: expected an 80-byte block header (80 bytes), only 50 left")
+        let headerError = #expect(throws: BitcoinParseError.self) {
+            try BitcoinBlock.parse(headerOnly, file: "h", offset: 0)
+        }
+        #expect(
+            headerError?.description
+                == "h: byte 0: truncated data: expected an 80-byte block header (80 bytes), only 50 left"
+        )
     }
 
     @Test func hugeVarintIsRejectedWithoutAllocating() throws {
@@ -195,7 +215,13 @@ import Testing
     @Test func trailingBytesAreAnError() throws {
         let genesis = try #require(try BitcoinTestData.blkBlocksByHand().first)
         let error = #expect(throws: BitcoinParseError.self) { try BitcoinBlock.parse(genesis + [0, 0, 0], file: "t") }
-        #expect(error?.kind == .trailingBytes(what: "block 000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f", count: 3))
+        #expect(
+            error?.kind
+                == .trailingBytes(
+                    what: "block 000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f",
+                    count: 3
+                )
+        )
         #expect(error?.offset == genesis.count)
     }
 
@@ -212,6 +238,56 @@ import Testing
             _ = try? BitcoinTransaction.parse(bytes, file: "random")
         }
         #expect(rejected == 400)
+    }
+
+    @Test func rawBlockFilesInBinaryAndHex() throws {
+        let path = BitcoinTestData.directory + "/blocks/block_227835.raw"
+        let binary = try BitcoinTestData.bytes(path)
+        #expect(try BitcoinRawBlockFile.bytes(path: path) == binary)
+        #expect(
+            try BitcoinRawBlockFile.block(path: path).header.hashHex
+                == "00000000000001aa077d7aa84c532a4d69bdbff519609d1da0835261b7a74eb6"
+        )  // MANIFEST.json
+        let hex = Array(
+            (BitcoinHex.encode(binary.prefix(500)) + "\n" + BitcoinHex.encode(binary.dropFirst(500)).uppercased() + "\n")
+                .utf8
+        )
+        #expect(try hex.withUnsafeBytes { try BitcoinRawBlockFile.bytes(contents: $0, file: "hex") } == binary)
+        let odd = Array("abc\n".utf8)
+        #expect(throws: BitcoinParseError.self) {
+            try odd.withUnsafeBytes { try BitcoinRawBlockFile.bytes(contents: $0, file: "odd") }
+        }
+        #expect(throws: BitcoinParseError.self) { try BitcoinRawBlockFile.bytes(path: "/nonexistent.raw") }
+    }
+
+    @Test func mutatedRealBlocksNeverCrash() throws {
+        // Random byte edits of a real segwit block: each either parses (and then re-serializes to the edited bytes)
+        // or throws a BitcoinParseError; nothing traps.
+        let path = BitcoinTestData.directory + "/blocks/block_514492.raw"
+        let original = try BitcoinTestData.bytes(path)
+        var generator = SeededGenerator(seed: 514_492)
+        var parsed = 0
+        var rejected = 0
+        for _ in 0..<100 {
+            var bytes = original
+            for _ in 0..<(1 + Int.random(in: 0..<4, using: &generator)) {
+                let index = Int.random(in: 0..<bytes.count, using: &generator)
+                bytes[index] = UInt8.random(in: 0...255, using: &generator)
+            }
+            if Int.random(in: 0..<4, using: &generator) == 0 {
+                bytes.removeLast(Int.random(in: 1..<1000, using: &generator))
+            }
+            do {
+                let block = try BitcoinBlock.parse(bytes, file: path)
+                #expect(block.serialized() == bytes)
+                parsed += 1
+            } catch {
+                #expect(!error.description.isEmpty)
+                rejected += 1
+            }
+        }
+        #expect(parsed + rejected == 100)
+        #expect(rejected > 0)
     }
 
     @Test func witnessStrippedSerializationGivesTheTxid() throws {

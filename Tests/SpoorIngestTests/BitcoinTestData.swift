@@ -27,7 +27,8 @@ enum BitcoinTestData {
         var blocks = [[UInt8]]()
         var position = 0
         while position + 8 <= file.count {
-            let length = Int(file[position + 4]) | Int(file[position + 5]) << 8 | Int(file[position + 6]) << 16
+            let length =
+                Int(file[position + 4]) | Int(file[position + 5]) << 8 | Int(file[position + 6]) << 16
                 | Int(file[position + 7]) << 24
             blocks.append(Array(file[(position + 8)..<(position + 8 + length)]))
             position += 8 + length

@@ -40,7 +40,10 @@ public enum BitcoinAddressEncoder {
         case .p2wpkh, .p2wsh, .p2tr, .witnessUnknown:
             guard let (version, program) = BitcoinScript.witnessProgram(script),
                 let text = Bech32.encodeSegwitAddress(
-                    humanReadablePart: network.bech32HumanReadablePart, version: version, program: program)
+                    humanReadablePart: network.bech32HumanReadablePart,
+                    version: version,
+                    program: program
+                )
             else {
                 return BitcoinOutputAddress(text: scriptKey("nonstandard", script), type: .nonStandard)
             }
@@ -233,12 +236,18 @@ public enum Bech32 {
         if version == 0 && program.count != 20 && program.count != 32 { return nil }
         guard let data = convertBits(program, from: 8, to: 5, pad: true) else { return nil }
         return encode(
-            humanReadablePart: humanReadablePart, data: [UInt8(version)] + data, variant: version == 0 ? .bech32 : .bech32m)
+            humanReadablePart: humanReadablePart,
+            data: [UInt8(version)] + data,
+            variant: version == 0 ? .bech32 : .bech32m
+        )
     }
 
     /// The witness version and program of a segwit address with the expected human-readable part, checking the
     /// BIP 173/350 rules (variant matches version, program lengths, padding); `nil` if it is invalid.
-    public static func decodeSegwitAddress(humanReadablePart: String, address: String) -> (version: Int, program: [UInt8])? {
+    public static func decodeSegwitAddress(
+        humanReadablePart: String,
+        address: String
+    ) -> (version: Int, program: [UInt8])? {
         guard let decoded = decode(address), decoded.humanReadablePart == humanReadablePart.lowercased(),
             let versionValue = decoded.data.first, versionValue <= 16
         else { return nil }

@@ -20,14 +20,19 @@ public struct BitcoinBlock: Sendable, Hashable {
     static let minimumTransactionSize = 10
 
     /// Parses one block that fills `bytes` exactly; `offset` is the absolute offset of its first byte in `file`.
-    public static func parse(_ bytes: [UInt8], file: String, offset: Int = 0) throws(BitcoinParseError) -> BitcoinBlock {
+    public static func parse(_ bytes: [UInt8], file: String, offset: Int = 0) throws(BitcoinParseError) -> BitcoinBlock
+    {
         try withUnsafeBytesTyped(bytes) { (buffer) throws(BitcoinParseError) -> BitcoinBlock in
             try parse(buffer: buffer, file: file, offset: offset)
         }
     }
 
     /// Parses one block that fills `buffer` exactly; `offset` is the absolute offset of its first byte in `file`.
-    public static func parse(buffer: UnsafeRawBufferPointer, file: String, offset: Int = 0)
+    public static func parse(
+        buffer: UnsafeRawBufferPointer,
+        file: String,
+        offset: Int = 0
+    )
         throws(BitcoinParseError) -> BitcoinBlock
     {
         var reader = BitcoinByteReader(buffer: buffer, file: file, baseOffset: offset)
@@ -54,24 +59,38 @@ public struct BitcoinBlock: Sendable, Hashable {
     /// which lets a different transaction list give the same root). An empty list gives 32 zero bytes.
     public static func merkleRoot(_ hashes: [[UInt8]]) -> (root: [UInt8], mutated: Bool) {
         guard !hashes.isEmpty else { return ([UInt8](repeating: 0, count: 32), false) }
-        var level = hashes
-        var mutated = false
-        while level.count > 1 {
-            var next = [[UInt8]]()
-            next.reserveCapacity((level.count + 1) / 2)
-            var index = 0
-            while index < level.count {
-                if index + 1 < level.count {
-                    if level[index] == level[index + 1] { mutated = true }
-                    next.append(BitcoinHash.merkleParent(level[index], level[index + 1]))
-                } else {
-                    next.append(BitcoinHash.merkleParent(level[index], level[index]))
-                }
-                index += 2
-            }
-            level = next
+        // One flat buffer of 32-byte nodes, each level written over the front of the previous one (node k of the
+        // next level is written after nodes 2k and 2k+1 were read), so no array is allocated per node.
+        var level = [UInt8]()
+        level.reserveCapacity(hashes.count * 32)
+        for hash in hashes {
+            // Hashes are 32 bytes; anything else is cut or zero-padded so that the tree stays well-formed.
+            level.append(contentsOf: hash.prefix(32))
+            if hash.count < 32 { level += [UInt8](repeating: 0, count: 32 - hash.count) }
         }
-        return (level[0], mutated)
+        var count = hashes.count
+        var mutated = false
+        level.withUnsafeMutableBytes { buffer in
+            while count > 1 {
+                var next = 0
+                var index = 0
+                while index < count {
+                    let left = index * 32
+                    let right = (index + 1 < count ? index + 1 : index) * 32
+                    if index + 1 < count && buffer[left..<(left + 32)].elementsEqual(buffer[right..<(right + 32)]) {
+                        mutated = true
+                    }
+                    BitcoinHash.merkleParent(
+                        UnsafeRawBufferPointer(rebasing: buffer[left..<(left + 32)]),
+                        UnsafeRawBufferPointer(rebasing: buffer[right..<(right + 32)]),
+                        into: UnsafeMutableRawBufferPointer(rebasing: buffer[(next * 32)..<(next * 32 + 32)]))
+                    next += 1
+                    index += 2
+                }
+                count = next
+            }
+        }
+        return (Array(level[0..<32]), mutated)
     }
 
     /// Throws `merkleMismatch` naming the block hash, `height` when known, `file` and `offset` when the recomputed
@@ -83,8 +102,15 @@ public struct BitcoinBlock: Sendable, Hashable {
             if transactions.isEmpty { computed = "nothing (the block has no transactions)" }
             if mutated { computed += " (mutated: duplicate transactions at a merkle level)" }
             throw BitcoinParseError(
-                .merkleMismatch(blockHash: header.hashHex, height: height, header: header.merkleRootHex, computed: computed),
-                file: file, offset: offset)
+                .merkleMismatch(
+                    blockHash: header.hashHex,
+                    height: height,
+                    header: header.merkleRootHex,
+                    computed: computed
+                ),
+                file: file,
+                offset: offset
+            )
         }
     }
 

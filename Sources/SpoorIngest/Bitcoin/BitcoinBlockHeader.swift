@@ -22,7 +22,12 @@ public struct BitcoinBlockHeader: Sendable, Hashable {
 
     /// Creates a header from its fields and computes its hash.
     public init(
-        version: Int32, previousBlockHash: [UInt8], merkleRoot: [UInt8], time: UInt32, bits: UInt32, nonce: UInt32
+        version: Int32,
+        previousBlockHash: [UInt8],
+        merkleRoot: [UInt8],
+        time: UInt32,
+        bits: UInt32,
+        nonce: UInt32
     ) {
         self.version = version
         self.previousBlockHash = previousBlockHash
@@ -35,18 +40,28 @@ public struct BitcoinBlockHeader: Sendable, Hashable {
     }
 
     /// Parses exactly 80 bytes (a header file entry); `file`/`offset` name them in errors.
-    public static func parse(_ bytes: [UInt8], file: String, offset: Int) throws(BitcoinParseError) -> BitcoinBlockHeader {
+    public static func parse(
+        _ bytes: [UInt8],
+        file: String,
+        offset: Int
+    ) throws(BitcoinParseError) -> BitcoinBlockHeader {
         try withUnsafeBytesTyped(bytes) { (buffer) throws(BitcoinParseError) -> BitcoinBlockHeader in
             var reader = BitcoinByteReader(buffer: buffer, file: file, baseOffset: offset)
             let header = try parse(from: &reader)
-            if reader.remaining > 0 { throw reader.error(.trailingBytes(what: "block header", count: reader.remaining)) }
+            if reader.remaining > 0 {
+                throw reader.error(.trailingBytes(what: "block header", count: reader.remaining))
+            }
             return header
         }
     }
 
     /// Parses the 80-byte header at the start of `buffer` (e.g. a whole block); the rest is ignored.
     /// `offset` is the absolute offset of `buffer`'s first byte in `file`.
-    public static func parse(prefixOf buffer: UnsafeRawBufferPointer, file: String, offset: Int)
+    public static func parse(
+        prefixOf buffer: UnsafeRawBufferPointer,
+        file: String,
+        offset: Int
+    )
         throws(BitcoinParseError) -> BitcoinBlockHeader
     {
         var reader = BitcoinByteReader(buffer: buffer, file: file, baseOffset: offset)
@@ -63,14 +78,23 @@ public struct BitcoinBlockHeader: Sendable, Hashable {
         let bits = try reader.readUInt32("the header bits")
         let nonce = try reader.readUInt32("the header nonce")
         var header = BitcoinBlockHeader(
-            unhashedVersion: version, previousBlockHash: previous, merkleRoot: merkle, time: time, bits: bits,
-            nonce: nonce)
+            unhashedVersion: version,
+            previousBlockHash: previous,
+            merkleRoot: merkle,
+            time: time,
+            bits: bits,
+            nonce: nonce
+        )
         header.hash = BitcoinHash.doubleSHA256(buffer: reader.slice(start..<(start + size)))
         return header
     }
 
     private init(
-        unhashedVersion version: Int32, previousBlockHash: [UInt8], merkleRoot: [UInt8], time: UInt32, bits: UInt32,
+        unhashedVersion version: Int32,
+        previousBlockHash: [UInt8],
+        merkleRoot: [UInt8],
+        time: UInt32,
+        bits: UInt32,
         nonce: UInt32
     ) {
         self.version = version
@@ -136,7 +160,9 @@ struct BitcoinUInt256: Hashable {
         let exponent = Int(bits >> 24)
         let mantissa = UInt64(bits & 0x007F_FFFF)
         if mantissa != 0 && bits & 0x0080_0000 != 0 { return nil }
-        if mantissa != 0 && (exponent > 34 || (mantissa > 0xFF && exponent > 33) || (mantissa > 0xFFFF && exponent > 32)) {
+        if mantissa != 0
+            && (exponent > 34 || (mantissa > 0xFF && exponent > 33) || (mantissa > 0xFFFF && exponent > 32))
+        {
             return nil
         }
         var value = BitcoinUInt256(limbs: [mantissa, 0, 0, 0])

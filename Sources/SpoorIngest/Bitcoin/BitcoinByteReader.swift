@@ -57,7 +57,10 @@ struct BitcoinByteReader: ~Copyable {
     }
 
     /// A CompactSize (varint) that must be at most `min(remaining / minimumItemSize, 0x02000000)`.
-    mutating func readCompactSize(_ what: @autoclosure () -> String, minimumItemSize: Int = 1)
+    mutating func readCompactSize(
+        _ what: @autoclosure () -> String,
+        minimumItemSize: Int = 1
+    )
         throws(BitcoinParseError) -> Int
     {
         let start = position
@@ -72,10 +75,13 @@ struct BitcoinByteReader: ~Copyable {
         case 0xFF: value = try readUInt64("the CompactSize of \(what())")
         default: value = UInt64(first)
         }
-        let canonicalMinimum: UInt64 = first == 0xFD ? 0xFD : first == 0xFE ? 0x1_0000 : first == 0xFF ? 0x1_0000_0000 : 0
+        let canonicalMinimum: UInt64 =
+            first == 0xFD ? 0xFD : first == 0xFE ? 0x1_0000 : first == 0xFF ? 0x1_0000_0000 : 0
         if value < canonicalMinimum {
             let kind = BitcoinParseError.Kind.badLength(
-                what: "CompactSize of \(what())", detail: "non-canonical encoding of \(value)")
+                what: "CompactSize of \(what())",
+                detail: "non-canonical encoding of \(value)"
+            )
             throw BitcoinParseError(kind, file: file, offset: baseOffset + start)
         }
         let protocolLimit: UInt64 = 0x0200_0000
@@ -93,7 +99,8 @@ struct BitcoinByteReader: ~Copyable {
 
 /// `bytes.withUnsafeBytes(body)` keeping `body`'s typed error (the stdlib method only rethrows `any Error`).
 func withUnsafeBytesTyped<T>(
-    _ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws(BitcoinParseError) -> T
+    _ bytes: [UInt8],
+    _ body: (UnsafeRawBufferPointer) throws(BitcoinParseError) -> T
 ) throws(BitcoinParseError) -> T {
     let result = bytes.withUnsafeBytes { (buffer) -> Result<T, BitcoinParseError> in
         do throws(BitcoinParseError) {

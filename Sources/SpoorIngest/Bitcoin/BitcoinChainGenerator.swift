@@ -14,13 +14,13 @@ public struct BitcoinGeneratorManifest: Sendable, Hashable, Codable {
     public var blockHashes: [String]
     /// Stale (fork) blocks written besides the best chain.
     public var staleBlockHashes: [String]
-    /// Transactions in the best chain, coinbases included.
+    /// Transactions in the best chain, coinbases included (the original chain: without a reorg branch).
     public var transactionCount: Int
-    /// Inputs in the best chain, coinbase inputs included.
+    /// Inputs in the original best chain, coinbase inputs included.
     public var inputCount: Int
-    /// Outputs in the best chain.
+    /// Outputs in the original best chain.
     public var outputCount: Int
-    /// The sum of all fees in satoshis (equals the coinbase values minus the subsidies).
+    /// The sum of all fees of the original best chain in satoshis (the coinbase values minus the subsidies).
     public var totalFees: UInt64
     /// Each peel chain: its txids in order; transaction k+1 spends the change output (index 1) of transaction k.
     public var peelChains: [[String]]
@@ -30,8 +30,16 @@ public struct BitcoinGeneratorManifest: Sendable, Hashable, Codable {
     public var consolidations: [String]
     /// The exchange-like hot wallet address (P2WPKH) that receives and pays very often.
     public var hotWalletAddress: String
-    /// Transactions that pay to or spend from the hot wallet.
+    /// Transactions that pay to or spend from the hot wallet (on the original chain: with `reorgDepth`, those in
+    /// the replaced blocks are listed too).
     public var hotWalletTransactions: [String]
+    /// With `reorgDepth` > 0: the first height the reorg branch replaces (the branch's parent is at this height − 1).
+    public var reorgForkHeight: Int?
+    /// With `reorgDepth` > 0: the branch's block hashes, heights `reorgForkHeight ... blockCount` (one block longer
+    /// than what it replaces, so it wins once its file is read).
+    public var reorgBranchHashes: [String]
+    /// With `reorgDepth` > 0: the extra file holding the branch (named after the best chain's last file).
+    public var reorgFile: String?
 }
 
 /// Writes a deterministic synthetic Bitcoin chain in `blk*.dat` form.
@@ -69,6 +77,10 @@ public struct BitcoinChainGenerator: Sendable {
         public var hotWalletShare: Double = 0.2
         /// Number of stale blocks: each is a sibling of a best-chain block (a one-block fork that loses).
         public var staleBlocks: Int = 0
+        /// When > 0, also write a competing branch that forks `reorgDepth` blocks below the tip and is one block
+        /// longer, into one extra file after the others: reading the files without it gives the original chain,
+        /// with it a reorganisation. The branch's transactions spend outputs that exist on the branch.
+        public var reorgDepth: Int = 0
         /// Number of blk files to split the blocks across (contiguous chunks).
         public var files: Int = 1
         /// Write chunks to files in a shuffled order and swap some neighbouring blocks inside each file, as Bitcoin
@@ -116,7 +128,9 @@ public struct BitcoinChainGenerator: Sendable {
     }
 
     /// Generates the chain in memory: each blk file's name and bytes, and the manifest.
-    public func generateFiles() throws(IngestError) -> (files: [(name: String, bytes: [UInt8])], manifest: BitcoinGeneratorManifest) {
+    public func generateFiles() throws(IngestError) -> (
+        files: [(name: String, bytes: [UInt8])], manifest: BitcoinGeneratorManifest
+    ) {
         var files = [(name: String, bytes: [UInt8])]()
         let manifest = try generate { name, bytes throws(IngestError) in files.append((name, bytes)) }
         return (files.sorted { $0.name < $1.name }, manifest)
@@ -133,6 +147,7 @@ public struct BitcoinChainGenerator: Sendable {
         guard options.transactionsPerBlock >= 0, options.peelChains >= 0, options.peelChainLength >= 1,
             options.coinJoins >= 0, options.coinJoinParticipants >= 2, options.consolidations >= 0,
             options.consolidationInputs >= 2, options.staleBlocks >= 0, options.coinbaseMaturity >= 0,
+            options.reorgDepth >= 0, options.reorgDepth < options.blocks,
             (0.0...1.0).contains(options.hotWalletShare)
         else {
             throw .invalidArgument("a generator count is out of range: \(options)")
@@ -176,16 +191,34 @@ private struct BitcoinGeneratorState {
         hotScript = [0x00, 0x14] + program
         let hotAddress = BitcoinAddressEncoder.address(scriptPubKey: hotScript, network: options.network).text ?? ""
         manifest = BitcoinGeneratorManifest(
-            network: options.network.rawValue, seed: options.seed, files: [], blockCount: options.blocks, blockHashes: [],
-            staleBlockHashes: [], transactionCount: 0, inputCount: 0, outputCount: 0, totalFees: 0, peelChains: [],
-            coinJoins: [], consolidations: [], hotWalletAddress: hotAddress, hotWalletTransactions: [])
-        // Planted cases start after a warm-up that leaves coins to spend, spread over the rest of the chain.
+            network: options.network.rawValue,
+            seed: options.seed,
+            files: [],
+            blockCount: options.blocks,
+            blockHashes: [],
+            staleBlockHashes: [],
+            transactionCount: 0,
+            inputCount: 0,
+            outputCount: 0,
+            totalFees: 0,
+            peelChains: [],
+            coinJoins: [],
+            consolidations: [],
+            hotWalletAddress: hotAddress,
+            hotWalletTransactions: [],
+            reorgForkHeight: nil,
+            reorgBranchHashes: [],
+            reorgFile: nil
+        )
+        // Planted cases start after a warm-up that leaves coins to spend, spread over the rest of the chain; with a
+        // reorg branch they stay (peel chains included) below the fork, so that they survive the reorganisation.
+        let end = options.blocks - (options.reorgDepth > 0 ? options.reorgDepth + options.peelChainLength : 0)
         let first = min(options.blocks - 1, max(1, options.coinbaseMaturity + 1))
-        let span = max(1, options.blocks - first)
+        let span = max(1, end - first)
         func schedule(_ count: Int, _ kind: Int) {
             for index in 0..<count {
                 let at = first + (index * span + (kind * span) / 7) / max(count, 1) % span
-                if at >= 1 && at < options.blocks { plan[at, default: []].append(kind) }
+                if at >= 1 && at < options.blocks - options.reorgDepth { plan[at, default: []].append(kind) }
             }
         }
         schedule(options.peelChains, 0)
@@ -223,15 +256,28 @@ private struct BitcoinGeneratorState {
         switch coin.kind {
         case 0:
             let script = [0x47] + randomBytes(71) + [0x21, 0x02] + randomBytes(32)
-            return BitcoinTxIn(previousTxid: coin.txid, previousIndex: coin.index, scriptSig: script, sequence: 0xFFFF_FFFF)
+            return BitcoinTxIn(
+                previousTxid: coin.txid,
+                previousIndex: coin.index,
+                scriptSig: script,
+                sequence: 0xFFFF_FFFF
+            )
         case 1:
             return BitcoinTxIn(
-                previousTxid: coin.txid, previousIndex: coin.index, scriptSig: [], sequence: 0xFFFF_FFFD,
-                witness: [randomBytes(71), [0x03] + randomBytes(32)])
+                previousTxid: coin.txid,
+                previousIndex: coin.index,
+                scriptSig: [],
+                sequence: 0xFFFF_FFFD,
+                witness: [randomBytes(71), [0x03] + randomBytes(32)]
+            )
         default:
             return BitcoinTxIn(
-                previousTxid: coin.txid, previousIndex: coin.index, scriptSig: [], sequence: 0xFFFF_FFFD,
-                witness: [randomBytes(64)])
+                previousTxid: coin.txid,
+                previousIndex: coin.index,
+                scriptSig: [],
+                sequence: 0xFFFF_FFFD,
+                witness: [randomBytes(64)]
+            )
         }
     }
 
@@ -251,7 +297,10 @@ private struct BitcoinGeneratorState {
     }
 
     mutating func takeHotCoin() -> Coin? {
-        guard let index = hotCoins.indices.first(where: { hotCoins[$0].spendableAt <= height && hotCoins[$0].value >= 20_000 })
+        guard
+            let index = hotCoins.indices.first(where: {
+                hotCoins[$0].spendableAt <= height && hotCoins[$0].value >= 20_000
+            })
         else { return nil }
         return hotCoins.swapRemoveAt(index)
     }
@@ -260,17 +309,28 @@ private struct BitcoinGeneratorState {
     mutating func credit(_ transaction: BitcoinTransaction, kinds: [UInt8], skip: Set<Int> = []) {
         for (index, output) in transaction.outputs.enumerated() where !skip.contains(index) && output.value > 0 {
             let coin = Coin(
-                txid: transaction.txid, index: UInt32(index), value: output.value, kind: kinds[index], spendableAt: height)
+                txid: transaction.txid,
+                index: UInt32(index),
+                value: output.value,
+                kind: kinds[index],
+                spendableAt: height
+            )
             if output.scriptPubKey == hotScript { hotCoins.append(coin) } else { coins.append(coin) }
         }
     }
 
-    mutating func makeTransaction(inputs: [Coin], outputs: [(value: UInt64, script: [UInt8], kind: UInt8)]) -> BitcoinTransaction {
+    mutating func makeTransaction(
+        inputs: [Coin],
+        outputs: [(value: UInt64, script: [UInt8], kind: UInt8)]
+    ) -> BitcoinTransaction {
         var transactionInputs = [BitcoinTxIn]()
         for coin in inputs { transactionInputs.append(input(spending: coin)) }
         return BitcoinTransaction(
-            version: 2, inputs: transactionInputs, outputs: outputs.map { BitcoinTxOut(value: $0.value, scriptPubKey: $0.script) },
-            lockTime: 0)
+            version: 2,
+            inputs: transactionInputs,
+            outputs: outputs.map { BitcoinTxOut(value: $0.value, scriptPubKey: $0.script) },
+            lockTime: 0
+        )
     }
 
     // MARK: Transaction shapes (each returns the transaction and its fee, or nil when no coin fits)
@@ -290,7 +350,10 @@ private struct BitcoinGeneratorState {
         let change = newScript()
         let transaction = makeTransaction(
             inputs: inputs,
-            outputs: [(payment, destination.script, destination.kind), (total - fee - payment, change.script, change.kind)])
+            outputs: [
+                (payment, destination.script, destination.kind), (total - fee - payment, change.script, change.kind),
+            ]
+        )
         return (transaction, fee, [destination.kind, change.kind])
     }
 
@@ -300,7 +363,9 @@ private struct BitcoinGeneratorState {
         let deposit = max(546, UInt64(Double(coin.value - fee) * (0.2 + random.unit() * 0.5)))
         let change = newScript()
         let transaction = makeTransaction(
-            inputs: [coin], outputs: [(deposit, hotScript, 1), (coin.value - fee - deposit, change.script, change.kind)])
+            inputs: [coin],
+            outputs: [(deposit, hotScript, 1), (coin.value - fee - deposit, change.script, change.kind)]
+        )
         return (transaction, fee, [1, change.kind])
     }
 
@@ -311,7 +376,9 @@ private struct BitcoinGeneratorState {
         let destination = newScript()
         // Exchanges send change back to the same hot address (address reuse).
         let transaction = makeTransaction(
-            inputs: [coin], outputs: [(payout, destination.script, destination.kind), (coin.value - fee - payout, hotScript, 1)])
+            inputs: [coin],
+            outputs: [(payout, destination.script, destination.kind), (coin.value - fee - payout, hotScript, 1)]
+        )
         return (transaction, fee, [destination.kind, 1])
     }
 
@@ -323,7 +390,11 @@ private struct BitcoinGeneratorState {
         let change = newScript()
         let transaction = makeTransaction(
             inputs: [coin],
-            outputs: [(payment, destination.script, destination.kind), (coin.value - fee - payment, change.script, change.kind)])
+            outputs: [
+                (payment, destination.script, destination.kind),
+                (coin.value - fee - payment, change.script, change.kind),
+            ]
+        )
         return (transaction, fee, [destination.kind, change.kind])
     }
 
@@ -373,7 +444,10 @@ private struct BitcoinGeneratorState {
         let fee = fee() + UInt64(inputs.count) * 100
         let total = inputs.reduce(0) { $0 + $1.value }
         let destination = newScript()
-        let transaction = makeTransaction(inputs: inputs, outputs: [(total - fee, destination.script, destination.kind)])
+        let transaction = makeTransaction(
+            inputs: inputs,
+            outputs: [(total - fee, destination.script, destination.kind)]
+        )
         return (transaction, fee, [destination.kind])
     }
 
@@ -407,28 +481,46 @@ private struct BitcoinGeneratorState {
         }
         var witness: [[UInt8]] = []
         if let witnessCommitment {
-            outputs.append(BitcoinTxOut(value: 0, scriptPubKey: [0x6A, 0x24, 0xAA, 0x21, 0xA9, 0xED] + witnessCommitment))
+            outputs.append(
+                BitcoinTxOut(value: 0, scriptPubKey: [0x6A, 0x24, 0xAA, 0x21, 0xA9, 0xED] + witnessCommitment)
+            )
             kinds.append(0)
             witness = [[UInt8](repeating: 0, count: 32)]
         }
         let input = BitcoinTxIn(
-            previousTxid: [UInt8](repeating: 0, count: 32), previousIndex: 0xFFFF_FFFF, scriptSig: scriptSig,
-            sequence: 0xFFFF_FFFF, witness: witness)
+            previousTxid: [UInt8](repeating: 0, count: 32),
+            previousIndex: 0xFFFF_FFFF,
+            scriptSig: scriptSig,
+            sequence: 0xFFFF_FFFF,
+            witness: witness
+        )
         return (BitcoinTransaction(version: 2, inputs: [input], outputs: outputs, lockTime: 0), kinds)
     }
 
     /// Stand-ins for computing the witness commitment before the real coinbase exists: the commitment ignores the
     /// header and takes the coinbase's wtxid as zero; the reserved value (32 zero bytes) is the same as the real one.
     static let placeholderHeader = BitcoinBlockHeader(
-        version: 0, previousBlockHash: [UInt8](repeating: 0, count: 32), merkleRoot: [UInt8](repeating: 0, count: 32),
-        time: 0, bits: 0, nonce: 0)
+        version: 0,
+        previousBlockHash: [UInt8](repeating: 0, count: 32),
+        merkleRoot: [UInt8](repeating: 0, count: 32),
+        time: 0,
+        bits: 0,
+        nonce: 0
+    )
     static let placeholderCoinbase = BitcoinTransaction(
         version: 2,
         inputs: [
             BitcoinTxIn(
-                previousTxid: [UInt8](repeating: 0, count: 32), previousIndex: 0xFFFF_FFFF, scriptSig: [0, 0],
-                sequence: 0xFFFF_FFFF, witness: [[UInt8](repeating: 0, count: 32)])
-        ], outputs: [], lockTime: 0)
+                previousTxid: [UInt8](repeating: 0, count: 32),
+                previousIndex: 0xFFFF_FFFF,
+                scriptSig: [0, 0],
+                sequence: 0xFFFF_FFFF,
+                witness: [[UInt8](repeating: 0, count: 32)]
+            )
+        ],
+        outputs: [],
+        lockTime: 0
+    )
 
     static func subsidy(height: Int) -> UInt64 {
         let halvings = height / 210_000  // mainnet's interval: long synthetic chains keep a subsidy
@@ -469,8 +561,12 @@ private struct BitcoinGeneratorState {
                 guard let transaction = include(hop, skip: [1]) else { continue }
                 manifest.peelChains[peel.chain].append(transaction.txidHex)
                 peel.coin = Coin(
-                    txid: transaction.txid, index: 1, value: transaction.outputs[1].value, kind: hop.2[1],
-                    spendableAt: height)
+                    txid: transaction.txid,
+                    index: 1,
+                    value: transaction.outputs[1].value,
+                    kind: hop.2[1],
+                    spendableAt: height
+                )
                 peel.hopsLeft -= 1
             }
             if peel.hopsLeft > 0 && peel.coin.value > 50_000 {
@@ -498,17 +594,32 @@ private struct BitcoinGeneratorState {
             ? BitcoinBlock(header: Self.placeholderHeader, transactions: [Self.placeholderCoinbase] + transactions)
                 .computedWitnessCommitment()
             : nil
-        let (coinbase, coinbaseKinds) = coinbase(height: height, value: Self.subsidy(height: height) + fees, witnessCommitment: commitment)
+        let (coinbase, coinbaseKinds) = coinbase(
+            height: height,
+            value: Self.subsidy(height: height) + fees,
+            witnessCommitment: commitment
+        )
         for (index, output) in coinbase.outputs.enumerated() where output.value > 0 {
             coins.append(
-                Coin(txid: coinbase.txid, index: UInt32(index), value: output.value, kind: coinbaseKinds[index],
-                     spendableAt: height + options.coinbaseMaturity))
+                Coin(
+                    txid: coinbase.txid,
+                    index: UInt32(index),
+                    value: output.value,
+                    kind: coinbaseKinds[index],
+                    spendableAt: height + options.coinbaseMaturity
+                )
+            )
         }
         manifest.totalFees += fees
         let all = [coinbase] + transactions
         let header = BitcoinBlockHeader(
-            version: 0x2000_0000, previousBlockHash: previous, merkleRoot: BitcoinBlock.merkleRoot(all.map(\.txid)).root,
-            time: time, bits: 0x207F_FFFF, nonce: UInt32(truncatingIfNeeded: random.next()))
+            version: 0x2000_0000,
+            previousBlockHash: previous,
+            merkleRoot: BitcoinBlock.merkleRoot(all.map(\.txid)).root,
+            time: time,
+            bits: 0x207F_FFFF,
+            nonce: UInt32(truncatingIfNeeded: random.next())
+        )
         return BitcoinBlock(header: header, transactions: all)
     }
 
@@ -516,20 +627,31 @@ private struct BitcoinGeneratorState {
     mutating func makeStaleBlock(previous: [UInt8], time: UInt32) -> BitcoinBlock {
         let (coinbase, _) = coinbase(height: height, value: Self.subsidy(height: height), witnessCommitment: nil)
         let header = BitcoinBlockHeader(
-            version: 0x2000_0000, previousBlockHash: previous, merkleRoot: coinbase.txid, time: time + 1, bits: 0x207F_FFFF,
-            nonce: UInt32(truncatingIfNeeded: random.next()))
+            version: 0x2000_0000,
+            previousBlockHash: previous,
+            merkleRoot: coinbase.txid,
+            time: time + 1,
+            bits: 0x207F_FFFF,
+            nonce: UInt32(truncatingIfNeeded: random.next())
+        )
         return BitcoinBlock(header: header, transactions: [coinbase])
     }
 
-    mutating func run(emit: (_ name: String, _ bytes: [UInt8]) throws(IngestError) -> Void) throws(IngestError) -> BitcoinGeneratorManifest {
+    mutating func run(
+        emit: (_ name: String, _ bytes: [UInt8]) throws(IngestError) -> Void
+    ) throws(IngestError) -> BitcoinGeneratorManifest {
         let chunkSize = (options.blocks + options.files - 1) / options.files
         let chunkCount = (options.blocks + chunkSize - 1) / chunkSize
         var fileForChunk = Array(0..<chunkCount)
         if options.outOfOrder {
-            for index in stride(from: chunkCount - 1, to: 0, by: -1) { fileForChunk.swapAt(index, random.below(index + 1)) }
+            for index in stride(from: chunkCount - 1, to: 0, by: -1) {
+                fileForChunk.swapAt(index, random.below(index + 1))
+            }
         }
         var previous = [UInt8](repeating: 0, count: 32)
-        var chunk = [[UInt8]]()
+        // The file being built, and (out of order) the one record held back that may swap with the next.
+        var chunk = [UInt8]()
+        var pending: [UInt8]?
         var chunkIndex = 0
         let magic = options.network.magic
         func record(_ block: BitcoinBlock) -> [UInt8] {
@@ -538,7 +660,11 @@ private struct BitcoinGeneratorState {
             BitcoinWriter.appendUInt32(UInt32(bytes.count), to: &framed)
             return framed + bytes
         }
+        var branchStart: (state: BitcoinGeneratorState, previous: [UInt8])?
         for blockHeight in 0..<options.blocks {
+            if options.reorgDepth > 0 && blockHeight == options.blocks - options.reorgDepth {
+                branchStart = (self, previous)
+            }
             height = blockHeight
             let time = UInt32(1_600_000_000 + blockHeight * 600 + random.below(300))
             let block = makeBlock(previous: previous, time: time)
@@ -546,35 +672,72 @@ private struct BitcoinGeneratorState {
             manifest.transactionCount += block.transactions.count
             manifest.inputCount += block.transactions.reduce(0) { $0 + $1.inputs.count }
             manifest.outputCount += block.transactions.reduce(0) { $0 + $1.outputs.count }
-            chunk.append(record(block))
+            place(record(block), into: &chunk, pending: &pending)
             if staleHeights.contains(blockHeight) {
                 let stale = makeStaleBlock(previous: previous, time: time)
                 manifest.staleBlockHashes.append(stale.header.hashHex)
-                chunk.append(record(stale))
+                place(record(stale), into: &chunk, pending: &pending)
             }
             previous = block.header.hash
             if (blockHeight + 1) % chunkSize == 0 || blockHeight == options.blocks - 1 {
-                if options.outOfOrder && chunk.count > 2 {
-                    // Swap about one in five neighbouring pairs (a child may come before its parent).
-                    var index = 0
-                    while index + 1 < chunk.count {
-                        if random.below(5) == 0 {
-                            chunk.swapAt(index, index + 1)
-                            index += 2
-                        } else {
-                            index += 1
-                        }
-                    }
+                if let held = pending {
+                    chunk += held
+                    pending = nil
                 }
                 let name = Self.fileName(fileForChunk[chunkIndex])
-                try emit(name, chunk.flatMap { $0 })
+                try emit(name, chunk)
                 manifest.files.append(name)
-                chunk.removeAll(keepingCapacity: true)
+                chunk = []
                 chunkIndex += 1
             }
         }
         manifest.files.sort()
+        if let branchStart {
+            // Replay from the fork point on a separate random stream, without planting: the branch sees exactly the
+            // coins that exist below the fork.
+            var branch = branchStart.state
+            branch.random = Xoshiro256(seed: options.seed ^ 0x5EED_0FF0_EC00_0001)
+            branch.plan = [:]
+            branch.staleHeights = []
+            var branchPrevious = branchStart.previous
+            var records = [UInt8]()
+            let forkHeight = options.blocks - options.reorgDepth
+            for blockHeight in forkHeight...options.blocks {
+                branch.height = blockHeight
+                let time = UInt32(1_600_000_000 + blockHeight * 600 + 301 + branch.random.below(290))
+                let block = branch.makeBlock(previous: branchPrevious, time: time)
+                manifest.reorgBranchHashes.append(block.header.hashHex)
+                records += record(block)
+                branchPrevious = block.header.hash
+            }
+            let name = Self.fileName(chunkCount)
+            try emit(name, records)
+            manifest.reorgForkHeight = forkHeight
+            manifest.reorgFile = name
+            manifest.files.append(name)
+        }
         return manifest
+    }
+
+    /// Appends a framed block record to the file being built. Out of order, about one in five neighbouring pairs
+    /// is swapped (a child may come before its parent), holding back at most one record.
+    mutating func place(_ record: [UInt8], into chunk: inout [UInt8], pending: inout [UInt8]?) {
+        guard options.outOfOrder else {
+            chunk += record
+            return
+        }
+        guard let held = pending else {
+            pending = record
+            return
+        }
+        if random.below(5) == 0 {
+            chunk += record
+            chunk += held
+            pending = nil
+        } else {
+            chunk += held
+            pending = record
+        }
     }
 
     static func fileName(_ index: Int) -> String {

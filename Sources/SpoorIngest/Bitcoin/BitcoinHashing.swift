@@ -57,7 +57,7 @@ public enum BitcoinHash {
     public static func sha256(buffer: UnsafeRawBufferPointer) -> [UInt8] {
         var hasher = SHA256()
         hasher.update(bufferPointer: buffer)
-        return Array(hasher.finalize())
+        return bytes(of: hasher.finalize())
     }
 
     /// SHA-256(SHA-256(`bytes`)), as used for block hashes, txids and Base58Check checksums.
@@ -79,6 +79,19 @@ public enum BitcoinHash {
         return secondRound(hasher.finalize())
     }
 
+    /// SHA-256(SHA-256(`first` ‖ `second` ‖ `third`)): a witness transaction's txid without an array of parts.
+    static func doubleSHA256(
+        _ first: UnsafeRawBufferPointer,
+        _ second: UnsafeRawBufferPointer,
+        _ third: UnsafeRawBufferPointer
+    ) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(bufferPointer: first)
+        hasher.update(bufferPointer: second)
+        hasher.update(bufferPointer: third)
+        return secondRound(hasher.finalize())
+    }
+
     /// SHA-256(SHA-256(`left` ‖ `right`)): one merkle tree node.
     public static func merkleParent(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
         var hasher = SHA256()
@@ -87,12 +100,37 @@ public enum BitcoinHash {
         return secondRound(hasher.finalize())
     }
 
+    /// Writes SHA-256(SHA-256(`left` ‖ `right`)) into the 32 bytes of `target` (which may overlap `left`: both
+    /// inputs are read before anything is written).
+    static func merkleParent(
+        _ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer, into target: UnsafeMutableRawBufferPointer
+    ) {
+        var hasher = SHA256()
+        hasher.update(bufferPointer: left)
+        hasher.update(bufferPointer: right)
+        let first = hasher.finalize()
+        var second = SHA256()
+        first.withUnsafeBytes { second.update(bufferPointer: $0) }
+        second.finalize().withUnsafeBytes { target.copyMemory(from: $0) }
+    }
+
     /// RIPEMD-160(SHA-256(`bytes`)): the 20-byte key and script hash of P2PKH, P2SH and P2WPKH.
     public static func hash160(_ bytes: [UInt8]) -> [UInt8] { RIPEMD160.hash(sha256(bytes)) }
 
     private static func secondRound(_ first: SHA256.Digest) -> [UInt8] {
         var hasher = SHA256()
         first.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        return Array(hasher.finalize())
+        return bytes(of: hasher.finalize())
+    }
+
+    /// The 32 digest bytes, copied in one go (`Array(digest)` goes through the slow generic sequence path).
+    @inline(__always)
+    private static func bytes(of digest: SHA256.Digest) -> [UInt8] {
+        digest.withUnsafeBytes { source in
+            [UInt8](unsafeUninitializedCapacity: source.count) { target, count in
+                UnsafeMutableRawBufferPointer(target).copyMemory(from: source)
+                count = source.count
+            }
+        }
     }
 }

@@ -135,8 +135,13 @@ public struct BitcoinHeaderChain: Sendable {
             let node = nodes[cursor]
             entries.append(
                 BitcoinChainEntry(
-                    height: heights[cursor], hash: node.header.hash, location: node.location, header: node.header,
-                    chainWork: chainWork[cursor]))
+                    height: heights[cursor],
+                    hash: node.header.hash,
+                    location: node.location,
+                    header: node.header,
+                    chainWork: chainWork[cursor]
+                )
+            )
             if heights[cursor] == 0 { break }
             guard let parent = indexByHash[node.header.previousBlockHash] else { break }
             cursor = parent

@@ -12,7 +12,13 @@ public struct BitcoinTxIn: Sendable, Hashable {
     public var witness: [[UInt8]]
 
     /// Creates an input.
-    public init(previousTxid: [UInt8], previousIndex: UInt32, scriptSig: [UInt8], sequence: UInt32, witness: [[UInt8]] = []) {
+    public init(
+        previousTxid: [UInt8],
+        previousIndex: UInt32,
+        scriptSig: [UInt8],
+        sequence: UInt32,
+        witness: [[UInt8]] = []
+    ) {
         self.previousTxid = previousTxid
         self.previousIndex = previousIndex
         self.scriptSig = scriptSig
@@ -89,8 +95,14 @@ public struct BitcoinTransaction: Sendable, Hashable {
     }
 
     private init(
-        parsedVersion version: UInt32, inputs: [BitcoinTxIn], outputs: [BitcoinTxOut], lockTime: UInt32,
-        txid: [UInt8], wtxid: [UInt8], size: Int, baseSize: Int
+        parsedVersion version: UInt32,
+        inputs: [BitcoinTxIn],
+        outputs: [BitcoinTxOut],
+        lockTime: UInt32,
+        txid: [UInt8],
+        wtxid: [UInt8],
+        size: Int,
+        baseSize: Int
     ) {
         self.version = version
         self.inputs = inputs
@@ -129,14 +141,22 @@ public struct BitcoinTransaction: Sendable, Hashable {
     }
 
     /// Parses one whole serialized transaction (legacy or BIP 144); bytes left after it are an error.
-    public static func parse(_ bytes: [UInt8], file: String, offset: Int = 0) throws(BitcoinParseError) -> BitcoinTransaction {
+    public static func parse(
+        _ bytes: [UInt8],
+        file: String,
+        offset: Int = 0
+    ) throws(BitcoinParseError) -> BitcoinTransaction {
         try withUnsafeBytesTyped(bytes) { (buffer) throws(BitcoinParseError) -> BitcoinTransaction in
             try parse(buffer: buffer, file: file, offset: offset)
         }
     }
 
     /// Parses one whole serialized transaction from `buffer`; `offset` is the absolute offset of its first byte.
-    public static func parse(buffer: UnsafeRawBufferPointer, file: String, offset: Int = 0)
+    public static func parse(
+        buffer: UnsafeRawBufferPointer,
+        file: String,
+        offset: Int = 0
+    )
         throws(BitcoinParseError) -> BitcoinTransaction
     {
         var reader = BitcoinByteReader(buffer: buffer, file: file, baseOffset: offset)
@@ -158,7 +178,9 @@ public struct BitcoinTransaction: Sendable, Hashable {
         if reader.remaining >= 2 && reader.buffer[reader.position] == 0 {
             let flag = reader.buffer[reader.position + 1]
             guard flag == 1 else {
-                throw reader.error(.badLength(what: "segwit flag", detail: "expected 0x01 after the 0x00 marker, found \(flag)"))
+                throw reader.error(
+                    .badLength(what: "segwit flag", detail: "expected 0x01 after the 0x00 marker, found \(flag)")
+                )
             }
             segwit = true
             reader.position += 2
@@ -173,7 +195,14 @@ public struct BitcoinTransaction: Sendable, Hashable {
             let scriptLength = try reader.readCompactSize("scriptSig length")
             let script = try reader.readBytes(scriptLength, "a scriptSig")
             let sequence = try reader.readUInt32("the sequence of an input")
-            inputs.append(BitcoinTxIn(previousTxid: previousTxid, previousIndex: previousIndex, scriptSig: script, sequence: sequence))
+            inputs.append(
+                BitcoinTxIn(
+                    previousTxid: previousTxid,
+                    previousIndex: previousIndex,
+                    scriptSig: script,
+                    sequence: sequence
+                )
+            )
         }
         let outputCount = try reader.readCompactSize("output count", minimumItemSize: minimumOutputSize)
         var outputs = [BitcoinTxOut]()
@@ -203,7 +232,9 @@ public struct BitcoinTransaction: Sendable, Hashable {
                 inputs[index].witness = stack
             }
             if !anyWitness {
-                throw reader.error(.badLength(what: "segwit transaction", detail: "superfluous witness record (all stacks empty)"))
+                throw reader.error(
+                    .badLength(what: "segwit transaction", detail: "superfluous witness record (all stacks empty)")
+                )
             }
         }
         let lockTimeStart = reader.position
@@ -213,9 +244,11 @@ public struct BitcoinTransaction: Sendable, Hashable {
         let wtxid: [UInt8]
         let baseSize: Int
         if segwit {
-            txid = BitcoinHash.doubleSHA256(parts: [
-                reader.slice(start..<(start + 4)), reader.slice(afterFlag..<witnessStart), reader.slice(lockTimeStart..<end),
-            ])
+            txid = BitcoinHash.doubleSHA256(
+                reader.slice(start..<(start + 4)),
+                reader.slice(afterFlag..<witnessStart),
+                reader.slice(lockTimeStart..<end)
+            )
             wtxid = BitcoinHash.doubleSHA256(buffer: reader.slice(start..<end))
             baseSize = 4 + (witnessStart - afterFlag) + 4
         } else {
@@ -224,8 +257,15 @@ public struct BitcoinTransaction: Sendable, Hashable {
             baseSize = end - start
         }
         return BitcoinTransaction(
-            parsedVersion: version, inputs: inputs, outputs: outputs, lockTime: lockTime, txid: txid, wtxid: wtxid,
-            size: end - start, baseSize: baseSize)
+            parsedVersion: version,
+            inputs: inputs,
+            outputs: outputs,
+            lockTime: lockTime,
+            txid: txid,
+            wtxid: wtxid,
+            size: end - start,
+            baseSize: baseSize
+        )
     }
 
     /// The serialization: BIP 144 with marker, flag and witnesses when `includeWitness` and the transaction has

@@ -67,13 +67,19 @@ public struct BlkFileScanner: Sendable {
     /// `BitcoinBlockLocation.offset`), checking the magic and length of its record prefix. The bytes are valid only
     /// during the call.
     public func withBlock<T>(
-        at offset: Int, _ body: (UnsafeRawBufferPointer) throws(BitcoinParseError) -> T
+        at offset: Int,
+        _ body: (UnsafeRawBufferPointer) throws(BitcoinParseError) -> T
     ) throws(BitcoinParseError) -> T {
         let count = storage.count
         guard let base = storage.base, offset >= 8, offset <= count else {
             throw BitcoinParseError(
-                .badLength(what: "block location", detail: "offset \(offset) is not after a record prefix in a \(count)-byte file"),
-                file: file, offset: offset)
+                .badLength(
+                    what: "block location",
+                    detail: "offset \(offset) is not after a record prefix in a \(count)-byte file"
+                ),
+                file: file,
+                offset: offset
+            )
         }
         let buffer = UnsafeRawBufferPointer(start: base, count: count)
         let magic = Array(buffer[(offset - 8)..<(offset - 4)])
@@ -83,8 +89,14 @@ public struct BlkFileScanner: Sendable {
         let length = Int(UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset - 4, as: UInt32.self)))
         guard length <= count - offset else {
             throw BitcoinParseError(
-                .truncated(what: "a block of the length in its record prefix", needed: length, available: count - offset),
-                file: file, offset: offset)
+                .truncated(
+                    what: "a block of the length in its record prefix",
+                    needed: length,
+                    available: count - offset
+                ),
+                file: file,
+                offset: offset
+            )
         }
         return try body(UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + length)]))
     }
@@ -126,7 +138,10 @@ public struct BlkFileScanner: Sendable {
             if let nonZero = buffer[position...].firstIndex(where: { $0 != 0 }) {
                 let found = Array(buffer[nonZero..<min(nonZero + 4, count)])
                 throw BitcoinParseError(
-                    .badMagic(expected: network.magic, found: found), file: file, offset: nonZero)
+                    .badMagic(expected: network.magic, found: found),
+                    file: file,
+                    offset: nonZero
+                )
             }
             position = count
             return nil
@@ -134,7 +149,9 @@ public struct BlkFileScanner: Sendable {
         guard remaining >= 8 else {
             throw BitcoinParseError(
                 .truncated(what: "a block record prefix (magic + length)", needed: 8, available: remaining),
-                file: file, offset: position)
+                file: file,
+                offset: position
+            )
         }
         let magic = Array(buffer[position..<(position + 4)])
         guard magic == network.magic else {
@@ -145,12 +162,20 @@ public struct BlkFileScanner: Sendable {
         guard length >= BitcoinBlockHeader.size + 1 else {
             throw BitcoinParseError(
                 .badLength(what: "block record length", detail: "\(length) is smaller than a header and a count"),
-                file: file, offset: position + 4)
+                file: file,
+                offset: position + 4
+            )
         }
         guard length <= count - start else {
             throw BitcoinParseError(
-                .truncated(what: "a block of the length in its record prefix", needed: length, available: count - start),
-                file: file, offset: start)
+                .truncated(
+                    what: "a block of the length in its record prefix",
+                    needed: length,
+                    available: count - start
+                ),
+                file: file,
+                offset: start
+            )
         }
         position = start + length
         return start..<(start + length)

@@ -35,18 +35,23 @@ public enum RIPEMD160 {
 
     /// The 20-byte RIPEMD-160 digest of `message`.
     public static func hash(_ message: [UInt8]) -> [UInt8] {
-        var state: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
+        var state: (UInt32, UInt32, UInt32, UInt32, UInt32) = (
+            0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0
+        )
         var padded = message
         padded.append(0x80)
         while padded.count % 64 != 56 { padded.append(0) }
         let bitLength = UInt64(message.count) &* 8
-        for shift in stride(from: 0, to: 64, by: 8) { padded.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        for shift in stride(from: 0, to: 64, by: 8) {
+            padded.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+        }
         var words = [UInt32](repeating: 0, count: 16)
         var blockStart = 0
         while blockStart < padded.count {
             for index in 0..<16 {
                 let base = blockStart + index * 4
-                words[index] = UInt32(padded[base]) | UInt32(padded[base + 1]) << 8
+                words[index] =
+                    UInt32(padded[base]) | UInt32(padded[base + 1]) << 8
                     | UInt32(padded[base + 2]) << 16 | UInt32(padded[base + 3]) << 24
             }
             compress(&state, words)
@@ -55,7 +60,9 @@ public enum RIPEMD160 {
         var digest = [UInt8]()
         digest.reserveCapacity(20)
         for word in [state.0, state.1, state.2, state.3, state.4] {
-            for shift in stride(from: 0, to: 32, by: 8) { digest.append(UInt8(truncatingIfNeeded: word >> UInt32(shift))) }
+            for shift in stride(from: 0, to: 32, by: 8) {
+                digest.append(UInt8(truncatingIfNeeded: word >> UInt32(shift)))
+            }
         }
         return digest
     }
@@ -79,10 +86,16 @@ public enum RIPEMD160 {
         var (ar, br, cr, dr, er) = state
         for step in 0..<80 {
             let round = step / 16
-            var t = rotate(al &+ function(round, bl, cl, dl) &+ x[leftWord[step]] &+ leftConstant[round], leftShift[step]) &+ el
-            al = el; el = dl; dl = rotate(cl, 10); cl = bl; bl = t
-            t = rotate(ar &+ function(4 - round, br, cr, dr) &+ x[rightWord[step]] &+ rightConstant[round], rightShift[step]) &+ er
-            ar = er; er = dr; dr = rotate(cr, 10); cr = br; br = t
+            let left = rotate(
+                al &+ function(round, bl, cl, dl) &+ x[leftWord[step]] &+ leftConstant[round],
+                leftShift[step]
+            )
+            (al, bl, cl, dl, el) = (el, left &+ el, bl, rotate(cl, 10), dl)
+            let right = rotate(
+                ar &+ function(4 - round, br, cr, dr) &+ x[rightWord[step]] &+ rightConstant[round],
+                rightShift[step]
+            )
+            (ar, br, cr, dr, er) = (er, right &+ er, br, rotate(cr, 10), dr)
         }
         let t = state.1 &+ cl &+ dr
         state.1 = state.2 &+ dl &+ er
