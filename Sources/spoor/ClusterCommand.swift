@@ -6,7 +6,7 @@ import Foundation
 struct ClusterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cluster",
-        abstract: "Cluster the addresses of a UTXO store (common-input ownership, optional change heuristics).",
+        abstract: "Cluster addresses: common-input ownership and change (UTXO), deposit addresses and components (account).",
         discussion: """
             Cluster ids persist in the store (a.cluster in queries; spoor.cluster.of, .members and .why procedures). \
             A later run processes only the transactions ingested since; a run with other heuristics starts over. \
@@ -18,8 +18,11 @@ struct ClusterCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Option(help: "Comma-separated heuristics (default: multi-input).")
-    var heuristics = ClusterHeuristic.multiInput.rawValue
+    @Option(help: "Comma-separated heuristics (default: multi-input on UTXO stores, deposit-address on account stores).")
+    var heuristics: String?
+
+    @Option(help: "deposit-address: the tag of exchange addresses.")
+    var exchangeTag = "exchange"
 
     @Option(help: "Report merges that make a cluster reach this many addresses.")
     var threshold: UInt64 = 10_000
@@ -27,7 +30,8 @@ struct ClusterCommand: ParsableCommand {
     @Flag(help: "Merge the inputs of CoinJoin-like transactions too.")
     var mergeCoinjoins = false
 
-    func parsedHeuristics() throws -> Set<ClusterHeuristic> {
+    func parsedHeuristics() throws -> Set<ClusterHeuristic>? {
+        guard let heuristics else { return nil }
         var result: Set<ClusterHeuristic> = []
         for name in heuristics.split(separator: ",") {
             let trimmed = name.trimmingCharacters(in: .whitespaces)
@@ -44,8 +48,10 @@ struct ClusterCommand: ParsableCommand {
 
     func run() throws {
         let graph = try Graph.open(at: storeOptions.store, mode: .readWrite)
+        let model = try graph.store.read { try $0.chainModel() } ?? .account
         let options = ClusteringOptions(
-            heuristics: try parsedHeuristics(), skipCoinJoins: !mergeCoinjoins, sizeThreshold: threshold)
+            heuristics: try parsedHeuristics() ?? ClusteringOptions.defaultHeuristics(for: model),
+            skipCoinJoins: !mergeCoinjoins, sizeThreshold: threshold, exchangeTag: exchangeTag)
         let summary = try AddressClustering(store: graph.store, options: options).run()
         for crossing in summary.crossings {
             print("cluster reached \(crossing.sizeAfter) addresses (from \(crossing.sizeBefore)) in \(crossing.txid) by \(crossing.heuristic)")

@@ -122,4 +122,30 @@ struct ClusteringTests {
         #expect(CoinJoinPattern.match(details(inputs: 2, outputs: [60, 40])) == nil)
         #expect(CoinJoinPattern.match(details(inputs: 1, outputs: [20, 20])) == nil)
     }
+
+    /// Account chains, on transfers in this order (X1 and X2 tagged `exchange`):
+    /// U1 → D1 10, U2 → D1 20, D1 → X1 30, U3 → D2 5, D2 → X2 5, D2 → Z 1, U1 → D3 7, D3 → X2 7, X1 → U4 3.
+    /// Deposit addresses: D1 and D3 (they send only to exchanges; D2 also pays Z). Their payers join them, and U1
+    /// paid both: {D1, U1, U2, D3}. Components: everything is connected, one cluster of 10.
+    @Test func accountChainsDepositAddressesAndComponents() throws {
+        let transfers = [("U1", "D1", 10), ("U2", "D1", 20), ("D1", "X1", 30), ("U3", "D2", 5), ("D2", "X2", 5),
+                         ("D2", "Z", 1), ("U1", "D3", 7), ("D3", "X2", 7), ("X1", "U4", 3)]
+        for (heuristic, expected) in [
+            (ClusterHeuristic.depositAddress, ["D1": Set(["D1", "U1", "U2", "D3"]), "D2": ["D2"], "U3": ["U3"], "X1": ["X1"]]),
+            (.accountComponent, ["D1": Set(["U1", "U2", "D1", "X1", "U3", "D2", "X2", "Z", "D3", "U4"])]),
+        ] {
+            let directory = TemporaryDirectory("cluster-account")
+            let store = try Store.open(at: directory.path, mode: .readWrite)
+            let writer = try store.makeWriter()
+            try writer.append(transfers.enumerated().map { index, transfer in
+                TransferInput(txHash: Self.id(UInt8(index + 1)), block: UInt64(index), time: Int64(index) * 12,
+                              from: transfer.0, to: transfer.1, value: Amount(UInt64(transfer.2)), asset: nil, logIndex: 0)
+            })
+            try writer.addTags([TagRecord(address: "X1", tag: "exchange"), TagRecord(address: "X2", tag: "exchange")])
+            let summary = try AddressClustering(store: store, options: ClusteringOptions(heuristics: [heuristic])).run()
+            let clusters = try Self.clusters(store)
+            for (address, members) in expected { #expect(clusters[address] == members, "\(heuristic) \(address)") }
+            #expect(summary.merges == (heuristic == .depositAddress ? 3 : 9), "\(heuristic)")
+        }
+    }
 }

@@ -11,21 +11,30 @@ public struct ClusteringOptions: Sendable, Hashable {
     public var sizeThreshold: UInt64
     /// Transactions per write transaction. Default 100,000.
     public var batchTransactions: UInt64
+    /// Account chains, deposit-address heuristic: the tag of exchange addresses. Default `exchange`.
+    public var exchangeTag: String
 
     /// Creates options.
     public init(
         heuristics: Set<ClusterHeuristic> = [.multiInput], skipCoinJoins: Bool = true, sizeThreshold: UInt64 = 10_000,
-        batchTransactions: UInt64 = 100_000
+        batchTransactions: UInt64 = 100_000, exchangeTag: String = "exchange"
     ) {
         self.heuristics = heuristics
         self.skipCoinJoins = skipCoinJoins
         self.sizeThreshold = sizeThreshold
         self.batchTransactions = max(1, batchTransactions)
+        self.exchangeTag = exchangeTag
+    }
+
+    /// The heuristics that apply to a chain model by default: multi-input (UTXO), deposit addresses (account).
+    public static func defaultHeuristics(for model: ChainModel) -> Set<ClusterHeuristic> {
+        model == .utxo ? [.multiInput] : [.depositAddress]
     }
 
     /// The heuristics as stored: sorted names, `+coinjoin` when CoinJoins are merged too.
     var signature: String {
         heuristics.map(\.rawValue).sorted().joined(separator: ",") + (skipCoinJoins ? "" : ",+coinjoin")
+            + (heuristics.contains(.depositAddress) ? ",exchange=" + exchangeTag : "")
     }
 }
 
@@ -69,9 +78,11 @@ public struct MergeStep: Sendable, Hashable {
     public var heuristic: ClusterHeuristic?
 }
 
-/// Address clustering on a UTXO store (DESIGN.md section 5): union-find over each transaction's inputs (skipping
-/// CoinJoins) and optional change heuristics; cluster ids persist in the store and a new run processes only the
-/// transactions added since the last one.
+/// Address clustering (DESIGN.md section 5). UTXO stores: union-find over each transaction's inputs (skipping
+/// CoinJoins) and optional change heuristics. Account stores: weakly connected components of the transfers
+/// (`account-component`) and deposit-address reuse where exchange tags exist (`deposit-address`). Cluster ids persist
+/// in the store; a new run processes only the transactions added since the last one (deposit addresses are
+/// re-checked in full).
 public struct AddressClustering {
     let store: Store
     let options: ClusteringOptions
@@ -99,8 +110,14 @@ public struct AddressClustering {
             defer { reader.close() }
             try store.updateClusters { writer in
                 for raw in next..<end {
-                    guard let record = try reader.transaction(TxID(raw)), let details = record.utxo else { continue }
-                    try cluster(record, details, reader: reader, writer: writer, into: &summary)
+                    guard let record = try reader.transaction(TxID(raw)) else { continue }
+                    if let details = record.utxo {
+                        try cluster(record, details, reader: reader, writer: writer, into: &summary)
+                    } else if options.heuristics.contains(.accountComponent) {
+                        for transfer in record.transfers where transfer.from != transfer.to {
+                            try merge(transfer.from, transfer.to, record, .accountComponent, writer: writer, into: &summary)
+                        }
+                    }
                 }
                 try writer.setPosition(nextTransaction: end, heuristics: options.signature)
             }
@@ -108,8 +125,62 @@ public struct AddressClustering {
             next = end
             progress(next, total)
         }
+        if options.heuristics.contains(.depositAddress) {
+            try store.updateClusters { writer in
+                let reader = try store.makeReader()
+                defer { reader.close() }
+                try clusterDepositAddresses(reader: reader, writer: writer, into: &summary)
+            }
+        }
         summary.seconds = (ContinuousClock.now - started).seconds
         return summary
+    }
+
+    /// Deposit-address reuse (account chains): an address that is not an exchange, has sent at least once, and has
+    /// sent only to addresses tagged ``ClusteringOptions/exchangeTag`` is a deposit address; every non-exchange
+    /// address that paid it joins its cluster. Re-run in full on every run (merges only add: a later send elsewhere
+    /// does not undo a merge).
+    private func clusterDepositAddresses(reader: GraphReader, writer: ClusterWriter, into summary: inout ClusteringSummary)
+        throws
+    {
+        var exchanges = Set<AddressID>()
+        for text in try reader.addresses(taggedWith: options.exchangeTag) {
+            if let id = try reader.addressID(text) { exchanges.insert(id) }
+        }
+        var candidates = Set<AddressID>()
+        for exchange in exchanges {
+            for incidence in try reader.incidences(of: exchange) where incidence.direction == .incoming {
+                if !exchanges.contains(incidence.neighbor) { candidates.insert(incidence.neighbor) }
+            }
+        }
+        for deposit in candidates.sorted() {
+            let stream = try reader.incidences(of: deposit)
+            let sends = stream.filter { $0.direction == .outgoing }
+            guard !sends.isEmpty, sends.allSatisfy({ exchanges.contains($0.neighbor) }) else { continue }
+            for incidence in stream where incidence.direction == .incoming {
+                let payer = incidence.neighbor
+                guard payer != deposit, !exchanges.contains(payer),
+                    let record = try reader.transaction(incidence.properties.tx)
+                else { continue }
+                try merge(deposit, payer, record, .depositAddress, writer: writer, into: &summary)
+            }
+        }
+    }
+
+    /// Joins two addresses' clusters, counting the merge and logging a threshold crossing.
+    private func merge(
+        _ a: AddressID, _ b: AddressID, _ record: TransactionRecord, _ heuristic: ClusterHeuristic,
+        writer: ClusterWriter, into summary: inout ClusteringSummary
+    ) throws {
+        let union = try writer.union(a, b, transaction: record.id, heuristic: heuristic.code)
+        guard let before = union.before else { return }
+        summary.merges += 1
+        if max(before.0, before.1) < options.sizeThreshold && union.size >= options.sizeThreshold {
+            summary.crossings.append(
+                ThresholdCrossing(
+                    txid: record.hashText, heuristic: heuristic.rawValue, sizeBefore: max(before.0, before.1),
+                    sizeAfter: union.size))
+        }
     }
 
     private func cluster(
@@ -124,15 +195,7 @@ public struct AddressClustering {
         let inputs = details.inputs.compactMap(\.address)
         guard let first = inputs.first else { return }
         func merge(_ a: AddressID, _ b: AddressID, _ heuristic: ClusterHeuristic) throws {
-            let union = try writer.union(a, b, transaction: record.id, heuristic: heuristic.code)
-            guard let before = union.before else { return }
-            summary.merges += 1
-            if max(before.0, before.1) < options.sizeThreshold && union.size >= options.sizeThreshold {
-                summary.crossings.append(
-                    ThresholdCrossing(
-                        txid: record.hashText, heuristic: heuristic.rawValue, sizeBefore: max(before.0, before.1),
-                        sizeAfter: union.size))
-            }
+            try self.merge(a, b, record, heuristic, writer: writer, into: &summary)
         }
         if options.heuristics.contains(.multiInput) {
             for other in inputs.dropFirst() where other != first { try merge(first, other, .multiInput) }
@@ -155,7 +218,7 @@ public struct AddressClustering {
         guard outputs.count >= 2, !outputs.contains(where: { inputAddresses.contains($0.0) }) else { return nil }
         func single(_ candidates: [(AddressID, Amount)]) -> AddressID? { candidates.count == 1 ? candidates[0].0 : nil }
         switch heuristic {
-        case .multiInput:
+        case .multiInput, .accountComponent, .depositAddress:
             return nil
         case .changeOneTime:
             guard outputs.count == 2 else { return nil }

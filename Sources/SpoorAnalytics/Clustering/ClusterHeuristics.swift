@@ -12,6 +12,11 @@ public enum ClusterHeuristic: String, Sendable, Hashable, CaseIterable, Codable 
     case changeRoundPayment = "change-round-payment"
     /// Change: the only output smaller than the smallest input is change ("optimal change").
     case changeOptimal = "change-optimal"
+    /// Account chains: every transfer joins its two ends (weakly connected components of the transfer graph).
+    case accountComponent = "account-component"
+    /// Account chains: an address all of whose sends go to addresses tagged as an exchange is a deposit address;
+    /// the addresses that paid it belong to its owner (the deposit-address reuse heuristic). On by default there.
+    case depositAddress = "deposit-address"
 
     /// The code stored with each merge.
     public var code: UInt8 { UInt8(Self.allCases.firstIndex(of: self) ?? 0) }
