@@ -99,7 +99,8 @@ public struct BitcoinIngester {
         -> BitcoinIngestSummary
     {
         let started = ContinuousClock.now
-        let files = try Self.expand(paths, matching: { $0.hasPrefix("blk") && $0.hasSuffix(".dat") })
+        var files: [String] = []
+        for path in paths { files += try BitcoinBlockFiles.paths(in: path) }
         var mapped: [MappedBytes] = []
         var chain = BitcoinHeaderChain()
         var lengths: [[UInt8]: (file: Int, offset: Int, length: Int)] = [:]
@@ -133,13 +134,12 @@ public struct BitcoinIngester {
         -> BitcoinIngestSummary
     {
         let started = ContinuousClock.now
-        let files = try Self.expand(paths, matching: { _ in true })
+        let files = try Self.expand(paths)
         var mapped: [MappedBytes] = []
         var summary = BitcoinIngestSummary()
         var pending: [(hash: [UInt8], previous: [UInt8], height: UInt64?, file: Int, length: Int)] = []
         for (index, file) in files.enumerated() {
-            var bytes = try Self.map(file)
-            if let binary = Self.hexDecoded(bytes) { bytes = MappedBytes(copying: binary) }
+            let bytes = MappedBytes(copying: try BitcoinRawBlockFile.bytes(path: file))
             mapped.append(bytes)
             let block = try bytes.withBuffer { buffer in try BitcoinBlock.parse(buffer: buffer, file: file, offset: 0) }
             summary.blocksFound += 1
@@ -247,8 +247,8 @@ public struct BitcoinIngester {
             hash: block.header.hash.reversed(), height: height, time: Int64(block.header.time), transactions: transactions)
     }
 
-    /// Files as given, directories expanded to their matching files in name order.
-    static func expand(_ paths: [String], matching: (String) -> Bool) throws -> [String] {
+    /// Files as given, directories expanded to their files in name order.
+    static func expand(_ paths: [String]) throws -> [String] {
         var files: [String] = []
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -257,7 +257,7 @@ public struct BitcoinIngester {
             }
             if isDirectory.boolValue {
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-                files += names.filter(matching).sorted().map { (path as NSString).appendingPathComponent($0) }
+                files += names.filter { !$0.hasPrefix(".") }.sorted().map { (path as NSString).appendingPathComponent($0) }
             } else {
                 files.append(path)
             }
@@ -270,32 +270,6 @@ public struct BitcoinIngester {
             return try MappedBytes(path: file)
         } catch {
             throw BitcoinIngestError.unreadable(path: file, reason: "\(error)")
-        }
-    }
-
-    /// The bytes of a hex text file (whitespace allowed), `nil` when the file is not hex.
-    static func hexDecoded(_ bytes: MappedBytes) -> [UInt8]? {
-        bytes.withBuffer { buffer -> [UInt8]? in
-            var result: [UInt8] = []
-            result.reserveCapacity(buffer.count / 2)
-            var high: UInt8?
-            for byte in buffer {
-                let digit: UInt8
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-                case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): continue
-                default: return nil
-                }
-                if let first = high {
-                    result.append(first << 4 | digit)
-                    high = nil
-                } else {
-                    high = digit
-                }
-            }
-            return high == nil && result.count >= 80 ? result : nil
         }
     }
 }
