@@ -8,9 +8,12 @@ public import SpoorStore
 /// type in the top two bits (0 TRANSFER, 1 SENT, 2 PAID), so `id(r)` is stable across queries.
 ///
 /// One instance serves one query on one read snapshot; it caches the records it decoded.
-public final class StoreGraph: GraphAccess {
+public final class StoreGraph: GraphAccess, GraphStatistics {
     /// The snapshot it reads.
     public let reader: GraphReader
+    /// What this instance has read from the store (for PROFILE).
+    public private(set) var reads = GraphReads()
+    private var nodesPerTag: Double?
     private var addressCache: [AddressID: AddressRecord] = [:]
     private var transactionCache: [TxID: TransactionRecord] = [:]
     private var assetCache: [AssetID: String] = [:]
@@ -64,6 +67,7 @@ public final class StoreGraph: GraphAccess {
 
     func addressRecord(_ id: AddressID) throws -> AddressRecord? {
         if let cached = addressCache[id] { return cached }
+        reads.nodeRecords += 1
         guard let record = try reader.address(id) else { return nil }
         if addressCache.count > 100_000 { addressCache.removeAll(keepingCapacity: true) }
         addressCache[id] = record
@@ -72,6 +76,7 @@ public final class StoreGraph: GraphAccess {
 
     func transactionRecord(_ id: TxID) throws -> TransactionRecord? {
         if let cached = transactionCache[id] { return cached }
+        reads.nodeRecords += 1
         guard let record = try reader.transaction(id) else { return nil }
         if transactionCache.count > 100_000 { transactionCache.removeAll(keepingCapacity: true) }
         transactionCache[id] = record
@@ -111,7 +116,9 @@ public final class StoreGraph: GraphAccess {
             case "received": return record.received.map(Value.amount) ?? .null
             case "sent": return record.sent.map(Value.amount) ?? .null
             case "balance": return record.balance.map(Value.amount) ?? .null
-            case "tags": return .list(try reader.tags(ofAddress: record.address).map { .string($0.tag) })
+            case "tags":
+                reads.indexSeeks += 1
+                return .list(try reader.tags(ofAddress: record.address).map { .string($0.tag) })
             default: return .null
             }
         case .transaction(let id):
@@ -177,6 +184,7 @@ public final class StoreGraph: GraphAccess {
             // An index look-up of a non-string finds nothing; a null never equals anything.
             return (property == "address" || property == "txid") && label != nil ? [] : nil
         }
+        reads.indexSeeks += 1
         switch (label, property) {
         case (Self.labels.address?, "address"), (nil, "address"):
             return try reader.addressID(text).map { [Self.node($0)] } ?? []
@@ -189,7 +197,10 @@ public final class StoreGraph: GraphAccess {
     }
 
     public func lookupNodes(taggedWith tag: String) throws -> [NodeID]? {
-        try reader.addresses(taggedWith: tag).compactMap { try reader.addressID($0).map(Self.node) }
+        reads.indexSeeks += 1
+        let addresses = try reader.addresses(taggedWith: tag)
+        reads.indexSeeks += addresses.count  // each address text → its id
+        return try addresses.compactMap { try reader.addressID($0).map(Self.node) }
     }
 
     public func estimatedNodeCount(label: String?) -> Int {
@@ -210,7 +221,7 @@ public final class StoreGraph: GraphAccess {
         switch Self.decode(node) {
         case .address(let id):
             guard wantsTransfer || wantsSent || wantsPaid else { return [] }
-            for incidence in try reader.incidences(of: id) {
+            for incidence in try incidences(of: id) {
                 let isOut = incidence.direction == .outgoing
                 let payload = RelationshipPayload.transfer(incidence.properties)
                 let neighbor = Self.node(incidence.neighbor)
@@ -261,8 +272,38 @@ public final class StoreGraph: GraphAccess {
     private func transferProperties(_ transfer: TransactionTransfer, in record: TransactionRecord) throws
         -> TransferProperties?
     {
-        try reader.incidences(of: transfer.from).first { $0.transfer == transfer.transfer && $0.direction == .outgoing }?
+        try incidences(of: transfer.from).first { $0.transfer == transfer.transfer && $0.direction == .outgoing }?
             .properties
+    }
+
+    /// An address's adjacency stream, counted in ``reads``.
+    private func incidences(of id: AddressID) throws -> [Incidence] {
+        let incidences = try reader.incidences(of: id)
+        reads.adjacencyLists += 1
+        reads.adjacencyRecords += incidences.count
+        return incidences
+    }
+
+    // MARK: GraphStatistics
+
+    /// Each transfer is one TRANSFER, one SENT and one PAID relationship.
+    public func estimatedRelationshipCount(type: String?) -> Int {
+        guard let counts = try? reader.counts() else { return 0 }
+        let transfers = Int(clamping: counts.transfers)
+        switch type {
+        case nil: return transfers.multipliedReportingOverflow(by: 3).overflow ? Int.max : transfers * 3
+        case Self.types.transfer?, Self.types.sent?, Self.types.paid?: return transfers
+        default: return 0
+        }
+    }
+
+    /// Tag assignments over distinct tags (one pass over the tag index, once per instance); 1 without tags.
+    public func estimatedNodesPerTag() -> Double {
+        if let nodesPerTag { return nodesPerTag }
+        let counts = (try? reader.tagCounts()) ?? []
+        let average = counts.isEmpty ? 1 : Double(counts.reduce(0) { $0 + $1.addresses }) / Double(counts.count)
+        nodesPerTag = average
+        return average
     }
 
     /// Account-chain addresses are stored lowercase; other text is kept as given.
