@@ -1,7 +1,7 @@
 # Spoor — the two commands that do everything on a fresh machine: `make demo` and `make test`.
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := liblmdb-dev libzstd-dev pkg-config
+APT_PACKAGES := liblmdb-dev libzstd-dev libedit-dev pkg-config tmux
 DEMO_DIR ?= demo-data
 DEMO_STORE := $(DEMO_DIR)/demo.spoor
 DEMO_CSV := $(DEMO_DIR)/transfers-100k.csv

@@ -34,6 +34,8 @@ public final class Graph: Sendable {
     /// The store underneath.
     public let store: Store
     let logger: Logger
+    /// The texts ``query(_:parameters:limits:)`` has prepared, so that a repeated text is not parsed again.
+    let preparedQueries = PreparedQueryCache()
 
     init(store: Store, logger: Logger) {
         self.store = store
@@ -55,13 +57,15 @@ public final class Graph: Sendable {
 
     // MARK: Queries
 
-    /// Compiles and starts a query on a fresh snapshot. Rows stream as ``QueryResult/next()`` pulls them.
+    /// Compiles and starts a query on a fresh snapshot. Rows stream as ``QueryResult/next()`` pulls them. The
+    /// compiled form of each text is kept (up to 256 texts), so a repeated text is not parsed again: pass values as
+    /// `parameters` rather than pasting them into the text.
     ///
     /// Throws ``QueryError`` (with line, column and caret through ``QueryError/rendered(in:)``) for a bad query.
     public func query(
         _ text: String, parameters: [String: Value] = [:], limits: QueryLimits = QueryLimits()
     ) throws -> QueryResult {
-        let prepared = try PreparedQuery.prepare(text)
+        let prepared = try preparedQueries.prepared(text)
         return try run(prepared, parameters: parameters, limits: limits)
     }
 

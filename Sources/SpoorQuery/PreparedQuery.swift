@@ -28,9 +28,10 @@ public struct PreparedQuery: Sendable {
     }
 
     /// The plan the query would run on `graph` (node counts and indexes come from the graph; without one the planner
-    /// assumes the store's indexes), one operator per line, the result operator first.
+    /// assumes the store's indexes), one operator per line, the result operator first, each with its estimated rows
+    /// (see ``GraphStatistics``).
     public func explain(on graph: (any GraphAccess)? = nil) -> String {
-        Planner(graph: graph).plan(bound).description
+        CardinalityEstimator(graph: graph).describe(Planner(graph: graph).plan(bound))
     }
 
     /// Starts a run. Rows are computed as the cursor is pulled. Throws a ``QueryError`` for a missing parameter;
@@ -46,7 +47,7 @@ public struct PreparedQuery: Sendable {
         }
         let context = ExecutionContext(graph: graph, parameters: parameters, limits: limits, cancellation: cancellation)
         let plan = Planner(graph: graph).plan(bound)
-        let profile = bound.profile ? OperatorProfile("Query") : nil
+        let profile = bound.profile ? OperatorProfile("Query", reads: graph as? any GraphStatistics) : nil
         let root = OperatorBuilder.build(plan, context: context, width: bound.slotCount, procedures: procedures, profile: profile)
         let cursor = QueryCursor(columns: bound.columns, outputSlots: bound.outputSlots, root: root, context: context, plan: plan)
         cursor.profileRoot = profile
@@ -108,8 +109,9 @@ public final class QueryCursor {
 
     var profileRoot: OperatorProfile?
 
-    /// For a `PROFILE` query, the plan with rows produced and time spent (including inputs) per operator so far, and
-    /// the relationships expanded; print it after pulling all rows. `nil` for other queries.
+    /// For a `PROFILE` query, the plan with rows produced, time spent (including inputs) and, on a graph that counts
+    /// them (``GraphStatistics``), store reads (of the operator itself, inputs excluded) per operator so far, and the
+    /// relationships expanded; print it after pulling all rows. `nil` for other queries.
     public var profile: String? {
         guard let profileRoot else { return nil }
         var lines: [String] = []

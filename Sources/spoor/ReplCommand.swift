@@ -26,8 +26,12 @@ struct ReplCommand: ParsableCommand {
             There is a prompt only when stdin is a terminal, so a script can be piped in: \
             spoor repl STORE < queries.cypher
 
+            On a terminal, lines are edited with libedit (emacs keys, ~/.editrc): Up and Down recall statements, \
+            Tab completes keywords, functions, labels (after ':'), relationship types (after ':' inside [...]), \
+            property names (after '.'), procedures (after CALL or 'spoor.') and :commands.
+
             History: the last 1,000 statements in $SPOOR_HISTORY, or ~/.spoor_history (an empty SPOOR_HISTORY \
-            keeps none). No line editing: arrow keys are not interpreted.
+            keeps none).
             """
     )
 
@@ -59,13 +63,17 @@ struct ReplSession {
     /// Whether `N rows in X ms` follows each result (`:timing on|off`).
     var timing = true
     let interrupts: ReplInterrupts
+    /// The libedit line editor when stdin is a terminal (and libedit could be set up), else `nil`: plain lines.
+    private let editor: ReplLineEditor?
     private var splitter = ReplStatementSplitter()
 
     init(graph: Graph, interactive: Bool, history: ReplHistory) {
         self.graph = graph
         self.interactive = interactive
         self.history = history
-        interrupts = ReplInterrupts(redrawingPrompt: interactive ? Self.prompt : nil)
+        editor = interactive ? ReplLineEditor(completer: .store, history: history.entries) : nil
+        // With the editor, Ctrl-C at the prompt is a key (see ReplLineEditor), so the handler never redraws.
+        interrupts = ReplInterrupts(redrawingPrompt: interactive && editor == nil ? Self.prompt : nil)
     }
 
     /// Reads and runs until `:quit` or the end of input.
@@ -76,13 +84,25 @@ struct ReplSession {
         }
         while true {
             StandardOutput.flush()
-            if interactive {
-                Terminal.writeStandardError(splitter.isEmpty ? Self.prompt : Self.continuationPrompt)
-            }
-            let interruptsBefore = interrupts.current
-            let line = interrupts.waitingForInput { readLine(strippingNewline: true) }
-            if interrupts.current != interruptsBefore {
-                splitter.reset()  // Ctrl-C at the prompt: the terminal dropped the line, drop the statement too.
+            let prompt = splitter.isEmpty ? Self.prompt : Self.continuationPrompt
+            let line: String?
+            if let editor {
+                switch editor.readLine(prompt: prompt) {
+                case .line(let text):
+                    line = text
+                case .interrupted:
+                    splitter.reset()  // Ctrl-C at the prompt drops the unfinished statement.
+                    continue
+                case .end:
+                    line = nil
+                }
+            } else {
+                if interactive { Terminal.writeStandardError(prompt) }
+                let interruptsBefore = interrupts.current
+                line = interrupts.waitingForInput { readLine(strippingNewline: true) }
+                if interrupts.current != interruptsBefore {
+                    splitter.reset()  // Ctrl-C at the prompt: the terminal dropped the line, drop the statement too.
+                }
             }
             guard let line else { break }
             if splitter.isEmpty {
@@ -95,18 +115,24 @@ struct ReplSession {
                 }
             }
             for statement in splitter.append(line: line) {
-                history.add(statement + ";")
+                remember(statement + ";")
                 execute(statement)
             }
         }
         // End of a script: run an unterminated last statement (its last line may lack the ';'). Ctrl-D on a
         // terminal drops one instead.
         if !interactive, let statement = splitter.finish() {
-            history.add(statement)
+            remember(statement)
             execute(statement)
         }
         StandardOutput.flush()
         if interactive { Terminal.writeStandardError("\n") }
+    }
+
+    /// Adds `entry` to the history file and to the line editor's recall list.
+    private mutating func remember(_ entry: String) {
+        history.add(entry)
+        editor?.add(entry)
     }
 
     // MARK: Statements
@@ -175,7 +201,9 @@ struct ReplSession {
           :explain QUERY             print the plan of QUERY without running it
           :timeout SECONDS|off       the time limit of each query
           :history                   list the statement history
-        Ctrl-C cancels the running query, or clears the input at the prompt.
+        Ctrl-C cancels the running query, or clears the input at the prompt. On a terminal: Up/Down recall
+        statements, Tab completes keywords, functions, labels (after :), relationship types (after : inside [...]),
+        properties (after .), procedures (after CALL or spoor.) and :commands.
 
         """
 
@@ -217,7 +245,7 @@ struct ReplSession {
                 guard !query.trimmingCharacters(in: .whitespaces).isEmpty else {
                     throw CLIError(":explain: expected a query")
                 }
-                history.add(line)
+                remember(line)
                 do {
                     let plan = try graph.explain(query)
                     print(plan, terminator: plan.hasSuffix("\n") ? "" : "\n", to: &out)

@@ -29,7 +29,10 @@ import Testing
             MATCH (b:Address)<-[t:TRANSFER]-(a:Address) WHERE a.address = 'a0' AND t.value > 10 AND b.balance > 1 RETURN b
             """)
         let plan = query.explain(on: Fixture.graph())
-        let lines = plan.split(separator: "\n").map { $0.trimmingCharacters(in: " ") }
+        // Each line ends with its estimate (checked in `explainEstimatesRowsFromGraphCounts`).
+        let lines = plan.split(separator: "\n").map {
+            String($0.trimmingCharacters(in: " ").split(separator: "  estimated rows: ").first ?? "")
+        }
         #expect(lines.first == "ProduceResults b")
         #expect(lines.last == "Start")
         #expect(lines.dropLast().last == "NodeIndexSeek (a:Address {address: 'a0'})")
@@ -45,8 +48,60 @@ import Testing
         let rare = graph.addNode(labels: ["Rare"], properties: [:])
         graph.addRelationship(type: "TRANSFER", from: NodeID(0), to: rare)
         let plan = try PreparedQuery.prepare("MATCH (a:Address)-[:TRANSFER]->(r:Rare) RETURN a").explain(on: graph)
-        #expect(plan.contains("NodeByLabelScan (r:Rare)\n"))
-        #expect(!plan.contains("(a:Address)\n"))
+        #expect(plan.contains("NodeByLabelScan (r:Rare)  estimated rows: 1\n"))
+        #expect(!plan.contains("(a:Address)  estimated"))
+    }
+
+    /// The fixture has 6 Address nodes, 8 TRANSFER relationships (average out-degree 8/6) and 3 tag assignments over
+    /// 2 tags (1.5 nodes per tag); estimates worked out by hand from those counts.
+    @Test(arguments: [
+        // Seek 1 (its predicate, kept as a filter above it, keeps that row); both directions 1 × 2 × 8/6 = 2.67 → 3.
+        ("MATCH (a:Address {address: 'a0'})-[:TRANSFER]-(b) RETURN b", [
+            "ProduceResults b  estimated rows: 3", "  Projection b  estimated rows: 3",
+            "    Expand(All) (a)-[anon_2:TRANSFER]-(b)  estimated rows: 3",
+            "      Filter a.address = 'a0'  estimated rows: 1",
+            "        NodeIndexSeek (a:Address {address: 'a0'})  estimated rows: 1", "          Start  estimated rows: 1",
+        ]),
+        // Scan 6, 6 × 8/6 = 8 out, one aggregate row.
+        ("MATCH (a:Address)-[:TRANSFER]->(b) RETURN count(*) AS n", [
+            "ProduceResults n  estimated rows: 1", "  EagerAggregation keys: [] aggregates: [count(*)]  estimated rows: 1",
+            "    Expand(All) (a)-[anon_2:TRANSFER]->(b)  estimated rows: 8",
+            "      NodeByLabelScan (a:Address)  estimated rows: 6", "        Start  estimated rows: 1",
+        ]),
+        // 1..2 hops from one node: 8/6 + (8/6)^2 = 3.11 → 3.
+        ("MATCH (a:Address {address: 'a0'})-[:TRANSFER*1..2]->(b) RETURN b", [
+            "ProduceResults b  estimated rows: 3", "  Projection b  estimated rows: 3",
+            "    VarLengthExpand(All) (a)-[anon_2:TRANSFER*1..2]->(b)  estimated rows: 3",
+            "      Filter a.address = 'a0'  estimated rows: 1",
+            "        NodeIndexSeek (a:Address {address: 'a0'})  estimated rows: 1", "          Start  estimated rows: 1",
+        ]),
+        // A tag seek: 1.5 → 2 (its filter keeps them); LIMIT 1 caps it.
+        ("MATCH (a) WHERE 'ofac' IN a.tags RETURN a LIMIT 1", [
+            "ProduceResults a  estimated rows: 1", "  Limit  estimated rows: 1", "    Projection a  estimated rows: 2",
+            "      Filter 'ofac' IN a.tags  estimated rows: 2",
+            "        NodeByTagSeek (a) 'ofac' IN a.tags  estimated rows: 2", "          Start  estimated rows: 1",
+        ]),
+    ])
+    func explainEstimatesRowsFromGraphCounts(query: String, expected: [String]) throws {
+        let plan = try PreparedQuery.prepare(query).explain(on: Fixture.graph())
+        #expect(plan.split(separator: "\n").map(String.init) == expected, "\(plan)")
+    }
+
+    /// PROFILE's store reads on the in-memory graph: the seek is one index look-up; the expansion reads a0's one
+    /// adjacency list holding its 2 outgoing relationships (t0, t1); the projection reads the 2 end nodes' records
+    /// (b.address of a1 and a2).
+    @Test func profileCountsReadsPerOperator() throws {
+        let cursor = try PreparedQuery.prepare("PROFILE MATCH (a:Address {address: 'a0'})-[:TRANSFER]->(b) RETURN b.address")
+            .run(on: Fixture.graph())
+        #expect(try cursor.all().count == 2)
+        let profile = try #require(cursor.profile)
+        let lines = profile.split(separator: "\n").map(String.init)
+        func line(_ prefix: String) -> String { lines.first { $0.drop { $0 == " " }.hasPrefix(prefix) } ?? "" }
+        func reads(_ prefix: String) -> String { String(line(prefix).split(separator: "store reads: ").last ?? "") }
+        #expect(reads("NodeIndexSeek") == "adjacency: 0 lists / 0 records, node records: 0, index seeks: 1", "\(profile)")
+        #expect(reads("Expand(All)") == "adjacency: 1 lists / 2 records, node records: 0, index seeks: 0", "\(profile)")
+        #expect(reads("Projection") == "adjacency: 0 lists / 0 records, node records: 2, index seeks: 0", "\(profile)")
+        #expect(line("Expand(All)").contains("rows: 2, time: "), "\(profile)")
     }
 
     @Test func limitStopsPulling() throws {

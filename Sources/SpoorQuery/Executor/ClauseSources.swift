@@ -90,24 +90,37 @@ final class ProcedureCallSource: RowSource {
     }
 }
 
-/// Rows produced and time spent (including inputs) by one operator of a `PROFILE` run.
+/// Rows produced, time spent (including inputs) and store reads by one operator of a `PROFILE` run.
 final class OperatorProfile {
     let summary: String
     var rows = 0
     var time: Duration = .zero
+    /// Reads during this operator's pulls, its inputs' included.
+    var reads = GraphReads()
+    /// The graph whose reads are counted, when it counts them.
+    let graph: (any GraphStatistics)?
     var children: [OperatorProfile] = []
 
-    init(_ summary: String) { self.summary = summary }
+    init(_ summary: String, reads graph: (any GraphStatistics)?) {
+        self.summary = summary
+        self.graph = graph
+    }
 
     func render(into lines: inout [String], indent: Int) {
         let milliseconds = Double(time.components.seconds) * 1000 + Double(time.components.attoseconds) / 1e15
         let timeText = String(Int((milliseconds * 1000).rounded()))
-        lines.append(String(repeating: "  ", count: indent) + "\(summary)  rows: \(rows), time: \(timeText) µs")
+        var line = String(repeating: "  ", count: indent) + "\(summary)  rows: \(rows), time: \(timeText) µs"
+        if graph != nil {
+            // An operator's own reads: what its inputs read is on their lines.
+            let own = children.reduce(reads) { $0 - $1.reads }
+            line += ", store reads: " + own.summary
+        }
+        lines.append(line)
         for child in children { child.render(into: &lines, indent: indent + 1) }
     }
 }
 
-/// Counts the rows and the time of the operator it wraps.
+/// Counts the rows, the time and the store reads of the operator it wraps.
 final class ProfiledSource: RowSource {
     private let inner: any RowSource
     private let stats: OperatorProfile
@@ -119,7 +132,11 @@ final class ProfiledSource: RowSource {
 
     func next() throws(QueryError) -> [Value]? {
         let start = ContinuousClock.now
-        defer { stats.time += ContinuousClock.now - start }
+        let readsBefore = stats.graph?.reads
+        defer {
+            stats.time += ContinuousClock.now - start
+            if let readsBefore, let after = stats.graph?.reads { stats.reads = stats.reads + (after - readsBefore) }
+        }
         let row = try inner.next()
         if row != nil { stats.rows += 1 }
         return row

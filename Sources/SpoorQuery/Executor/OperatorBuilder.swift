@@ -5,7 +5,7 @@ enum OperatorBuilder {
         procedures: ProcedureRegistry = .standard, profile parent: OperatorProfile? = nil, sortBound: SortBound? = nil
     ) -> any RowSource {
         let stats = parent.map { parent in
-            let stats = OperatorProfile(plan.operation.summary)
+            let stats = OperatorProfile(plan.operation.summary, reads: parent.graph)
             parent.children.append(stats)
             return stats
         }

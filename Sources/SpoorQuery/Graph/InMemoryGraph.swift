@@ -3,7 +3,7 @@
 /// Property indexes are optional: ``addIndex(label:property:)`` makes `lookupNodes(label:property:value:)` answer
 /// for that pair; without one it returns `nil`, as a store without that index would. Tags are read from each node's
 /// `tags` list property.
-public final class InMemoryGraph: GraphAccess, GraphIndexCatalog {
+public final class InMemoryGraph: GraphAccess, GraphIndexCatalog, GraphStatistics {
     private struct Node {
         var labels: [String]
         var properties: [String: Value]
@@ -17,6 +17,9 @@ public final class InMemoryGraph: GraphAccess, GraphIndexCatalog {
     private var indexes: Set<String> = []
     /// Whether `lookupNodes(taggedWith:)` answers (through a scan of `tags`, standing in for the store's tag index).
     public var hasTagIndex: Bool
+    /// What queries have read (for PROFILE): a node's property map counts as one node record, an expansion as one
+    /// adjacency list.
+    public private(set) var reads = GraphReads()
 
     /// An empty graph.
     public init(hasTagIndex: Bool = true) { self.hasTagIndex = hasTagIndex }
@@ -73,11 +76,13 @@ public final class InMemoryGraph: GraphAccess, GraphIndexCatalog {
     }
 
     public func nodeProperty(_ key: String, of node: NodeID) throws -> Value {
-        nodeIndex(node).flatMap { nodes[$0].properties[key] } ?? .null
+        reads.nodeRecords += 1
+        return nodeIndex(node).flatMap { nodes[$0].properties[key] } ?? .null
     }
 
     public func nodeProperties(of node: NodeID) throws -> [String: Value] {
-        nodeIndex(node).map { nodes[$0].properties } ?? [:]
+        reads.nodeRecords += 1
+        return nodeIndex(node).map { nodes[$0].properties } ?? [:]
     }
 
     public func relationshipProperty(_ key: String, of relationship: GraphRelationship) throws -> Value {
@@ -97,6 +102,7 @@ public final class InMemoryGraph: GraphAccess, GraphIndexCatalog {
         guard hasIndex(label: label, property: property) || (label != nil && hasIndex(label: nil, property: property)) else {
             return nil
         }
+        reads.indexSeeks += 1
         return nodes.indices.filter { index in
             (label == nil || nodes[index].labels.contains(label ?? ""))
                 && ValueOperations.equals(nodes[index].properties[property] ?? .null, value) == true
@@ -105,6 +111,7 @@ public final class InMemoryGraph: GraphAccess, GraphIndexCatalog {
 
     public func lookupNodes(taggedWith tag: String) throws -> [NodeID]? {
         guard hasTagIndex else { return nil }
+        reads.indexSeeks += 1
         return nodes.indices.filter { index in
             guard case .list(let tags) = nodes[index].properties["tags"] ?? .null else { return false }
             return tags.contains(.string(tag))
@@ -131,6 +138,22 @@ public final class InMemoryGraph: GraphAccess, GraphIndexCatalog {
             add(outgoing[index])
             add(incoming[index].filter { relationships[$0].start != node })  // a self-loop once
         }
+        reads.adjacencyLists += 1
+        reads.adjacencyRecords += result.count
         return result
+    }
+
+    public func estimatedRelationshipCount(type: String?) -> Int {
+        guard let type else { return relationships.count }
+        return relationships.reduce(0) { $0 + ($1.type == type ? 1 : 0) }
+    }
+
+    public func estimatedNodesPerTag() -> Double {
+        var counts: [String: Int] = [:]
+        for node in nodes {
+            guard case .list(let tags) = node.properties["tags"] ?? .null else { continue }
+            for case .string(let tag) in tags { counts[tag, default: 0] += 1 }
+        }
+        return counts.isEmpty ? 1 : Double(counts.values.reduce(0, +)) / Double(counts.count)
     }
 }

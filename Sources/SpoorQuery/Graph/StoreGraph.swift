@@ -14,9 +14,12 @@ public import SpoorStore
 /// 10 bits) for the virtual TRANSFER.
 ///
 /// One instance serves one query on one read snapshot; it caches the records it decoded.
-public final class StoreGraph: GraphAccess {
+public final class StoreGraph: GraphAccess, GraphStatistics {
     /// The snapshot it reads.
     public let reader: GraphReader
+    /// What this instance has read from the store (for PROFILE).
+    public private(set) var reads = GraphReads()
+    private var nodesPerTag: Double?
     private var addressCache: [AddressID: AddressRecord] = [:]
     private var transactionCache: [TxID: TransactionRecord] = [:]
     private var assetCache: [AssetID: String] = [:]
@@ -84,6 +87,7 @@ public final class StoreGraph: GraphAccess {
 
     func addressRecord(_ id: AddressID) throws -> AddressRecord? {
         if let cached = addressCache[id] { return cached }
+        reads.nodeRecords += 1
         guard let record = try reader.address(id) else { return nil }
         if addressCache.count > 100_000 { addressCache.removeAll(keepingCapacity: true) }
         addressCache[id] = record
@@ -92,6 +96,7 @@ public final class StoreGraph: GraphAccess {
 
     func transactionRecord(_ id: TxID) throws -> TransactionRecord? {
         if let cached = transactionCache[id] { return cached }
+        reads.nodeRecords += 1
         guard let record = try reader.transaction(id) else { return nil }
         if transactionCache.count > 100_000 { transactionCache.removeAll(keepingCapacity: true) }
         transactionCache[id] = record
@@ -131,8 +136,12 @@ public final class StoreGraph: GraphAccess {
             case "received": return record.received.map(Value.amount) ?? .null
             case "sent": return record.sent.map(Value.amount) ?? .null
             case "balance": return record.balance.map(Value.amount) ?? .null
-            case "tags": return .list(try reader.tags(ofAddress: record.address).map { .string($0.tag) })
-            case "cluster": return .integer(Int64(clamping: try reader.cluster(of: id)))
+            case "tags":
+                reads.indexSeeks += 1
+                return .list(try reader.tags(ofAddress: record.address).map { .string($0.tag) })
+            case "cluster":
+                reads.indexSeeks += 1
+                return .integer(Int64(clamping: try reader.cluster(of: id)))
             default: return .null
             }
         case .transaction(let id):
@@ -173,9 +182,9 @@ public final class StoreGraph: GraphAccess {
         case "logIndex": return isUTXO ? .null : .integer(Int64(transfer.logIndex))
         case "index": return isUTXO && isHalf ? .integer(Int64(transfer.logIndex)) : .null
         case "spentBy":
-            guard isUTXO, relationship.type == Self.types.paid,
-                let spender = try reader.spender(ofOutput: transfer.logIndex, of: transfer.tx)
-            else { return .null }
+            guard isUTXO, relationship.type == Self.types.paid else { return .null }
+            reads.indexSeeks += 1
+            guard let spender = try reader.spender(ofOutput: transfer.logIndex, of: transfer.tx) else { return .null }
             return try transactionRecord(spender).map { .string($0.hashText) } ?? .null
         case "asset": return try assetText(transfer.asset)
         case "tx": return try transactionRecord(transfer.tx).map { .string($0.hashText) } ?? .null
@@ -209,6 +218,7 @@ public final class StoreGraph: GraphAccess {
             // An index look-up of a non-string finds nothing; a null never equals anything.
             return (property == "address" || property == "txid") && label != nil ? [] : nil
         }
+        reads.indexSeeks += 1
         switch (label, property) {
         case (Self.labels.address?, "address"), (nil, "address"):
             return try reader.addressID(text).map { [Self.node($0)] } ?? []
@@ -221,7 +231,10 @@ public final class StoreGraph: GraphAccess {
     }
 
     public func lookupNodes(taggedWith tag: String) throws -> [NodeID]? {
-        try reader.addresses(taggedWith: tag).compactMap { try reader.addressID($0).map(Self.node) }
+        reads.indexSeeks += 1
+        let addresses = try reader.addresses(taggedWith: tag)
+        reads.indexSeeks += addresses.count  // each address text → its id
+        return try addresses.compactMap { try reader.addressID($0).map(Self.node) }
     }
 
     public func estimatedNodeCount(label: String?) -> Int {
@@ -243,7 +256,7 @@ public final class StoreGraph: GraphAccess {
         switch Self.decode(node) {
         case .address(let id):
             guard wantsTransfer || wantsSent || wantsPaid else { return [] }
-            for incidence in try reader.incidences(of: id) {
+            for incidence in try incidences(of: id) {
                 let isOut = incidence.direction == .outgoing
                 let payload = RelationshipPayload.transfer(incidence.properties)
                 let neighbor = Self.node(incidence.neighbor)
@@ -299,7 +312,7 @@ public final class StoreGraph: GraphAccess {
         switch Self.decode(node) {
         case .address(let id):
             guard wantsTransfer || wantsSent || wantsPaid else { return [] }
-            for incidence in try reader.incidences(of: id) {
+            for incidence in try incidences(of: id) {
                 let properties = incidence.properties
                 let isInput = incidence.direction == .outgoing
                 let txNode = Self.node(properties.tx)
@@ -390,8 +403,38 @@ public final class StoreGraph: GraphAccess {
     private func transferProperties(_ transfer: TransactionTransfer, in record: TransactionRecord) throws
         -> TransferProperties?
     {
-        try reader.incidences(of: transfer.from).first { $0.transfer == transfer.transfer && $0.direction == .outgoing }?
+        try incidences(of: transfer.from).first { $0.transfer == transfer.transfer && $0.direction == .outgoing }?
             .properties
+    }
+
+    /// An address's adjacency stream, counted in ``reads``.
+    private func incidences(of id: AddressID) throws -> [Incidence] {
+        let incidences = try reader.incidences(of: id)
+        reads.adjacencyLists += 1
+        reads.adjacencyRecords += incidences.count
+        return incidences
+    }
+
+    // MARK: GraphStatistics
+
+    /// Each transfer is one TRANSFER, one SENT and one PAID relationship.
+    public func estimatedRelationshipCount(type: String?) -> Int {
+        guard let counts = try? reader.counts() else { return 0 }
+        let transfers = Int(clamping: counts.transfers)
+        switch type {
+        case nil: return transfers.multipliedReportingOverflow(by: 3).overflow ? Int.max : transfers * 3
+        case Self.types.transfer?, Self.types.sent?, Self.types.paid?: return transfers
+        default: return 0
+        }
+    }
+
+    /// Tag assignments over distinct tags (one pass over the tag index, once per instance); 1 without tags.
+    public func estimatedNodesPerTag() -> Double {
+        if let nodesPerTag { return nodesPerTag }
+        let counts = (try? reader.tagCounts()) ?? []
+        let average = counts.isEmpty ? 1 : Double(counts.reduce(0) { $0 + $1.addresses }) / Double(counts.count)
+        nodesPerTag = average
+        return average
     }
 
     /// Account-chain addresses are stored lowercase; other text is kept as given.
