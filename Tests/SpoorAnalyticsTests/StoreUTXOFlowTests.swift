@@ -63,3 +63,49 @@ struct StoreUTXOFlowTests {
         }
     }
 }
+
+/// UTXO exposure on the same chain, A tagged `ofac`, haircut, by hand:
+/// - S (paid 105 by T4 from P 60, R 45, A 5; Σv = 110): total in ⌊105·60/110⌋ + ⌊105·45/110⌋ + ⌊105·5/110⌋ =
+///   57 + 42 + 4 = 103, direct in 4 (from A); its output carries taint 50 at hop 1, of which the inputs brought
+///   30 (P) + 18 (R) + 5 (A, listed): indirect in ⌊50 · 48/53⌋ = 45; evidence A → S.
+/// - R (paid 45 by T3 from Q 40, E 10): total in 36 + 9 = 45, direct in 0, taint 18 at hop 2, all from Q: indirect in
+///   18; it sends ⌊105·45/110⌋ = 42 to S (total out 42, nothing reaches A backward: indirect out 0); evidence
+///   A → Q (20, T1) then Q → R (18, T3).
+struct UTXOExposureTests {
+    @Test func handWorkedExposure() throws {
+        let directory = TemporaryDirectory("utxo-exposure")
+        let store = try Store.open(at: directory.path, mode: .readWrite)
+        try store.makeUTXOWriter().append(ClusteringTests.blocks)
+        try store.makeWriter().addTags([TagRecord(address: "A", tag: "ofac")])
+        try store.read { (reader) throws in
+            let analytics = StoreAnalytics(reader: reader)
+            let s = try analytics.exposure(of: [AddressID(10)], watchlist: "ofac", options: ExposureOptions())
+            #expect(s.totalIn.description == "103" && s.directIn.description == "4" && s.indirectIn.description == "45")
+            #expect(s.totalOut.isZero && s.hopIn == 1 && s.hopOut == nil && !s.isListed)
+            #expect(s.evidenceIn.map { $0.steps.map { "\($0.transfer.from)>\($0.transfer.to):\($0.taint)" } } == [["0>10:50"]])
+            let r = try analytics.exposure(of: [AddressID(9)], watchlist: "ofac", options: ExposureOptions())
+            #expect(r.totalIn.description == "45" && r.directIn.isZero && r.indirectIn.description == "18")
+            #expect(r.totalOut.description == "42" && r.indirectOut.isZero && r.directOut.isZero)
+            #expect(r.hopIn == 2 && r.hopOut == nil)
+            #expect(r.evidenceIn.map { $0.steps.map { "\($0.transfer.from)>\($0.transfer.to):\($0.taint)" } } == [["0>6:20", "6>9:18"]])
+        }
+    }
+
+    /// Outgoing, S tagged `ofac`, target A (haircut, backward from S): T4's inputs carry ⌊v·105/110⌋: P 57, R 42,
+    /// A 4 (hop 1); T3's inputs ⌊v·42/50⌋: Q 33, E 8 (hop 2); T1's inputs ⌊v·90/100⌋: A 45, B 45 (hop 2). A sends
+    /// 30 + 20 in T1 and ⌊105·5/110⌋ = 4 to S in T4: total out 54, direct out 4, indirect out 45 (T1's outputs
+    /// P and Q carry 57 + 33, all to unlisted outsiders), hop out 1; evidence A → S (4), then A → P (45), P → S (57).
+    @Test func outgoingExposure() throws {
+        let directory = TemporaryDirectory("utxo-exposure-out")
+        let store = try Store.open(at: directory.path, mode: .readWrite)
+        try store.makeUTXOWriter().append(ClusteringTests.blocks)
+        try store.makeWriter().addTags([TagRecord(address: "S", tag: "ofac")])
+        try store.read { (reader) throws in
+            let a = try StoreAnalytics(reader: reader).exposure(of: [AddressID(0)], watchlist: "ofac", options: ExposureOptions())
+            #expect(a.totalOut.description == "54" && a.directOut.description == "4" && a.indirectOut.description == "45")
+            #expect(a.totalIn.isZero && a.hopOut == 1 && a.hopIn == nil)
+            #expect(a.evidenceOut.map { $0.steps.map { "\($0.transfer.from)>\($0.transfer.to):\($0.taint)" } }
+                    == [["0>10:4"], ["0>5:45", "5>10:57"]])
+        }
+    }
+}

@@ -1,7 +1,7 @@
 public import SpoorStore
 
 /// Taint and exposure over a store snapshot, with addresses and tags as text (what the facade, the procedures and
-/// the command line share). Taint runs on both chain models; exposure and the batch scan on account chains.
+/// the command line share). Taint and exposure run on both chain models; the batch scan on account chains.
 public struct StoreAnalytics {
     /// The snapshot.
     public let reader: GraphReader
@@ -12,7 +12,7 @@ public struct StoreAnalytics {
     /// The account flow of the snapshot; throws for a UTXO store.
     public func accountFlow() throws -> StoreAccountFlow {
         if try reader.chainModel() == .utxo {
-            throw AnalyticsError.unsupported("exposure and the batch scan on a UTXO store (taint works on both models)")
+            throw AnalyticsError.unsupported("the batch scan on a UTXO store (taint and exposure work on both models)")
         }
         return StoreAccountFlow(reader: reader)
     }
@@ -57,6 +57,10 @@ public struct StoreAnalytics {
         var options = options
         options.stopAt.formUnion(try addressIDs(taggedWith: stopAtTags))
         let listed = try addressIDs(taggedWith: [watchlist])
+        if try reader.chainModel() == .utxo {
+            return try UTXOExposureAnalyzer(source: StoreUTXOFlow(reader: reader))
+                .exposure(of: targets, listed: listed, options: options)
+        }
         return try ExposureAnalyzer(source: try accountFlow()).exposure(of: targets, listed: listed, options: options)
     }
 
