@@ -127,12 +127,6 @@ public struct UTXOExposureAnalyzer<Source: UTXOFlowSource> {
         return WideAmount(record.taint)
     }
 
-    private static func better(_ a: TaintedOutput, _ b: TaintedOutput) -> Bool {
-        if a.hop != b.hop { return a.hop < b.hop }
-        if a.taint != b.taint { return a.taint > b.taint }
-        return (a.tx, a.index) < (b.tx, b.index)
-    }
-
     private func step(_ tx: UTXOTransaction, from: AddressID?, to: AddressID?, taint: Amount, hop: Int) -> EvidenceStep {
         EvidenceStep(
             transfer: AccountTransfer(
@@ -146,13 +140,13 @@ public struct UTXOExposureAnalyzer<Source: UTXOFlowSource> {
         _ arrivals: [TaintedOutput], coins: [OutPoint: TaintedOutput], listed: Set<AddressID>, limit: Int
     ) throws -> [ExposureEvidencePath] {
         var paths: [ExposureEvidencePath] = []
-        for arrival in arrivals.sorted(by: Self.better).prefix(max(0, limit)) {
+        for arrival in arrivals.sorted(by: isBetterEvidence).prefix(max(0, limit)) {
             var steps: [EvidenceStep] = []
             var current = arrival
             while steps.count <= arrival.hop, let tx = try source.transaction(current.tx) {
                 let listedInput = tx.inputs.first { $0.address.map(listed.contains) ?? false }
                 let previous = tx.inputs.compactMap { $0.spends.flatMap { coins[$0] } }.filter { $0.hop < current.hop }
-                    .min(by: Self.better)
+                    .min(by: isBetterEvidence)
                 let from = listedInput?.address ?? previous?.address
                 steps.append(step(tx, from: from, to: current.address, taint: current.taint, hop: current.hop))
                 guard listedInput == nil, let previous else { break }
@@ -168,7 +162,7 @@ public struct UTXOExposureAnalyzer<Source: UTXOFlowSource> {
         _ departures: [TaintedOutput], spends: [OutPoint: TaintedOutput], listed: Set<AddressID>, limit: Int
     ) throws -> [ExposureEvidencePath] {
         var paths: [ExposureEvidencePath] = []
-        for departure in departures.sorted(by: Self.better).prefix(max(0, limit)) {
+        for departure in departures.sorted(by: isBetterEvidence).prefix(max(0, limit)) {
             var steps: [EvidenceStep] = []
             var current = departure
             while steps.count <= departure.hop, let tx = try source.transaction(current.tx) {
@@ -179,7 +173,7 @@ public struct UTXOExposureAnalyzer<Source: UTXOFlowSource> {
                         let input = following.inputs.firstIndex(where: { $0.spends == OutPoint(tx: tx.id, index: index) }),
                         let record = spends[OutPoint(tx: spender, index: input)], record.hop < current.hop
                     else { continue }
-                    if next == nil || Self.better(record, next!.record) { next = (record, output.address) }
+                    if next == nil || isBetterEvidence(record, next!.record) { next = (record, output.address) }
                 }
                 let to = listedOutput?.address ?? next?.address
                 steps.append(step(tx, from: current.address, to: to, taint: current.taint, hop: current.hop))
@@ -190,4 +184,11 @@ public struct UTXOExposureAnalyzer<Source: UTXOFlowSource> {
         }
         return paths
     }
+}
+
+/// Evidence order: smallest hop, then largest taint, then the earliest transaction and index.
+private func isBetterEvidence(_ a: TaintedOutput, _ b: TaintedOutput) -> Bool {
+    if a.hop != b.hop { return a.hop < b.hop }
+    if a.taint != b.taint { return a.taint > b.taint }
+    return (a.tx, a.index) < (b.tx, b.index)
 }
