@@ -24,7 +24,7 @@ public final class StoreGraph: GraphAccess, GraphStatistics {
     private var transactionCache: [TxID: TransactionRecord] = [:]
     private var assetCache: [AssetID: String] = [:]
     /// Whether the store holds a UTXO chain (SENT/PAID stored, TRANSFER virtual).
-    let isUTXO: Bool
+    public let isUTXO: Bool
 
     static let transactionBit: UInt64 = 1 << 63
     static let labels = (address: "Address", transaction: "Transaction")

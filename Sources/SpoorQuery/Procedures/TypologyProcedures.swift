@@ -60,7 +60,8 @@ enum TypologyProcedures {
 
     static func peelChains(_ invocation: ProcedureInvocation) throws -> [[Value]] {
         let name = "spoor.typology.peelChains"
-        var options = PeelChainOptions()
+        let isUTXO = (invocation.graph as? StoreGraph)?.isUTXO ?? false
+        var options = isUTXO ? UTXOPeelChainDetector.utxoDefaults : PeelChainOptions()
         try Options(name: name, map: invocation.arguments[1]) { options, key, value throws(QueryError) in
             switch key {
             case "minLength": options.minLength = try value.int(key)
@@ -72,6 +73,21 @@ enum TypologyProcedures {
             }
             return true
         }.apply(to: &options)
+        if isUTXO {
+            let detector = UTXOPeelChainDetector(options: options)
+            let chains = try run(name, invocation) { reader, address in
+                try address.map { try detector.chains(from: $0, in: reader) } ?? detector.scan(reader)
+            }
+            return chains.map { chain in
+                [
+                    .integer(Int64(chain.hops.count)), .string(chain.hops.first?.from ?? ""),
+                    .list(chain.hops.map { .string($0.from) }), .string(chain.hops.last?.changeAddress ?? ""),
+                    .list(chain.hops.map { .amount($0.received) }), .list(chain.hops.map { .amount($0.forwarded) }),
+                    .list(chain.hops.map { .amount($0.peeled) }), .list(chain.hops.map { .string($0.peeledTo) }),
+                    .list(chain.hops.map { .string($0.txid) }), .list(chain.hops.map { .integer($0.time) }),
+                ]
+            }
+        }
         let detector = PeelChainDetector(options: options)
         let chains = try run(name, invocation) { reader, address in
             try address.map { try detector.chains(from: $0, in: reader) } ?? detector.scan(reader)
@@ -185,6 +201,10 @@ enum TypologyProcedures {
     ) throws -> [T] {
         guard let store = invocation.graph as? StoreGraph else {
             throw error("\(name) needs a store-backed graph")
+        }
+        // On UTXO stores only peel chains have a transaction-level definition (UTXOPeelChainDetector).
+        if store.isUTXO && name != "spoor.typology.peelChains" {
+            throw error("\(name) is defined on account-chain stores; on a UTXO store use spoor.typology.peelChains")
         }
         let address: String?
         switch invocation.arguments[0] {
