@@ -131,17 +131,42 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
             policy: options.policy, direction: .forward, maxHops: options.maxHops, minTaint: options.minTaint,
             window: options.window, stopAt: options.stopAt)
         let seeds = listed.sorted().map { TaintSeed(address: $0) }
+        // Nothing after the targets' last incoming transfer can change their incoming exposure (and nothing before
+        // their first outgoing one their outgoing exposure): each run stops there.
+        var lastIncoming: ChainPosition?
+        var firstOutgoing: ChainPosition?
+        var streams: [AddressID: [AccountTransfer]] = [:]
+        for target in targets.sorted() {
+            let stream = try source.transfers(of: target)
+            streams[target] = stream
+            for transfer in stream where transfer.asset == options.asset {
+                if let window = options.window, !window.contains(transfer.time) { continue }
+                if targets.contains(transfer.from) && targets.contains(transfer.to) { continue }
+                if targets.contains(transfer.to) { lastIncoming = max(lastIncoming ?? transfer.position, transfer.position) }
+                if targets.contains(transfer.from) {
+                    firstOutgoing = min(firstOutgoing ?? transfer.position, transfer.position)
+                }
+            }
+        }
         let engine = AccountTaintEngine(source: source)
-        let forward = try engine.run(seeds: seeds, options: taintOptions)
+        var forward = TaintResult(options: taintOptions, addresses: [], transfers: [], outputs: [])
+        if let lastIncoming {
+            taintOptions.horizon = lastIncoming
+            forward = try engine.run(seeds: seeds, options: taintOptions)
+        }
         taintOptions.direction = .backward
-        let backward = try engine.run(seeds: seeds, options: taintOptions)
+        var backward = TaintResult(options: taintOptions, addresses: [], transfers: [], outputs: [])
+        if let firstOutgoing {
+            taintOptions.horizon = firstOutgoing
+            backward = try engine.run(seeds: seeds, options: taintOptions)
+        }
 
         var report = ExposureReport(
             targets: targets.sorted(), asset: options.asset, directIn: .zero, directOut: .zero, indirectIn: .zero,
             indirectOut: .zero, totalIn: .zero, totalOut: .zero, hopIn: nil, hopOut: nil, evidenceIn: [],
             evidenceOut: [], isListed: !targets.isDisjoint(with: listed))
         for target in targets.sorted() {
-            for transfer in try source.transfers(of: target) where transfer.asset == options.asset {
+            for transfer in streams[target] ?? [] where transfer.asset == options.asset {
                 if let window = options.window, !window.contains(transfer.time) { continue }
                 let fromInside = targets.contains(transfer.from)
                 let toInside = targets.contains(transfer.to)

@@ -164,6 +164,7 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
             enqueue(address, run)
         }
         while let entry = heap.pop() {
+            if let horizon = options.horizon, backward ? entry.position < horizon : entry.position > horizon { break }
             guard let run = runs[entry.address], run.isActive, run.cursor < run.transfers.count else { continue }
             let transfer = run.transfers[run.cursor]
             guard transfer.position == entry.position else { continue }  // Stale: moved on already.
