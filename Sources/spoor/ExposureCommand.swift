@@ -100,7 +100,7 @@ struct ExposureCommand: AsyncParsableCommand {
             let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
             times.append(milliseconds)
             guard var answer else {
-                Terminal.writeStandardError("spoor: \(group.joined(separator: ",")) is not in the graph")
+                Terminal.writeStandardError("spoor: \(group.joined(separator: ",")) is not in the graph\n")
                 continue
             }
             answer.milliseconds = (milliseconds * 1000).rounded() / 1000
@@ -109,6 +109,6 @@ struct ExposureCommand: AsyncParsableCommand {
         let sorted = times.sorted()
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1)] }
         Terminal.writeStandardError(
-            "spoor: \(times.count) answers, p50 \(ProgressLine.fixed(percentile(0.5), digits: 2)) ms, p95 \(ProgressLine.fixed(percentile(0.95), digits: 2)) ms, max \(ProgressLine.fixed(sorted.last ?? 0, digits: 2)) ms")
+            "spoor: \(times.count) answers, p50 \(ProgressLine.fixed(percentile(0.5), digits: 2)) ms, p95 \(ProgressLine.fixed(percentile(0.95), digits: 2)) ms, max \(ProgressLine.fixed(sorted.last ?? 0, digits: 2)) ms\n")
     }
 }

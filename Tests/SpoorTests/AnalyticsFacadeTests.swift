@@ -81,3 +81,47 @@ struct AnalyticsFacadeTests {
         }
     }
 }
+
+/// On a generated store, the batch scan (one replay of the whole chain) and `Graph.exposure` (taint followed from the
+/// listed addresses through the adjacency streams) give every address the same figures.
+@Suite("Scan and per-address exposure agree on a generated store")
+struct ScanAgreementTests {
+    @Test(arguments: [TaintPolicy.haircut, .fifo, .poison])
+    func scanRowsEqualExposure(policy: TaintPolicy) throws {
+        let directory = TemporaryDirectory("agreement")
+        let ofac = try String(contentsOfFile: TestPaths.sharedData + "/ofac/sanctioned_addresses_ETH.txt", encoding: .utf8)
+            .split(separator: "\n").map(String.init).filter { $0.hasPrefix("0x") }
+        var options = TransfersGenerator.Options(seed: 3, transferCount: 20_000)
+        options.sanctioned = Array(ofac.prefix(5))
+        let csv = directory.appending("t.csv")
+        _ = try TransfersGenerator(options: options).write(to: csv)
+        let graph = try Graph.open(at: directory.appending("store"), mode: .readWrite)
+        _ = try graph.ingestTransfers(files: [csv])
+        try graph.importTags(ofac.map { TagRecord(address: $0.lowercased(), tag: "ofac") })
+        let output = directory.appending("scan.jsonl")
+        let parameters = ScanParameters(watchlist: "ofac", policy: policy, maxHops: 3, stopAt: [])
+        let outcome = try graph.read { reader in
+            try ExposureScan(reader: reader, parameters: parameters, riskLevels: .defaults, addresses: nil).run(
+                output: output, format: .jsonl, checkpointPath: output + ".checkpoint")
+        }
+        guard case .finished = outcome else {
+            Issue.record("scan did not finish")
+            return
+        }
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").dropFirst()
+        let rows = try lines.map { try JSONDecoder().decode(ScanRow.self, from: Data($0.utf8)) }
+        let exposed = rows.filter { ($0.minimalHop ?? 0) > 0 }
+        #expect(exposed.count >= 10)  // 5 planted senders × 10 transfers reach at least their receivers.
+        for row in exposed.prefix(40) {
+            let report = try #require(
+                try graph.exposure(
+                    of: [row.address], watchlist: "ofac", options: ExposureOptions(policy: policy, maxHops: 3),
+                    stopAtTags: []))
+            let expected = [row.directIn, row.directOut, row.indirectIn, row.indirectOut, row.totalIn, row.totalOut]
+            let actual = [report.directIn, report.directOut, report.indirectIn, report.indirectOut, report.totalIn, report.totalOut]
+                .map(\.description)
+            #expect(actual == expected, "\(row.address)")
+            #expect(report.hopIn == row.hopIn && report.hopOut == row.hopOut, "\(row.address)")
+        }
+    }
+}
