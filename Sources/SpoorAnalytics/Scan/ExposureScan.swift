@@ -139,14 +139,6 @@ public final class ExposureScan {
         self.addressList = addresses.map { Array(Set($0)).sorted() }
     }
 
-    struct Checkpoint: Codable {
-        var header: ScanHeader
-        var phase: TaintDirection
-        var position: Int
-        var states: [UInt64: AccountTaintState]
-        var entries: [UInt64: ScanEntry]
-    }
-
     /// SHA-256 (hex) of lines, each followed by `\n`.
     public static func sha256(lines: [String]) -> String {
         var hasher = SHA256()
@@ -182,11 +174,11 @@ public final class ExposureScan {
             parameters: parameters, watchlistSHA256: Self.sha256(lines: listedText.sorted()),
             watchlistSize: listedText.count, riskLevels: riskLevels)
 
-        var checkpoint = Checkpoint(header: header, phase: .forward, position: 0, states: [:], entries: [:])
+        var state = ExposureReplay.State()
         if let data = FileManager.default.contents(atPath: checkpointPath),
-            let saved = try? JSONDecoder().decode(Checkpoint.self, from: data), saved.header == header
+            let saved = ScanCheckpointCodec.decode(data, header: header)
         {
-            checkpoint = saved
+            state = saved
         }
         guard let minTaintAmount = Amount(decimal: parameters.minTaint) else {
             throw AnalyticsError.badOption(name: "minTaint", value: parameters.minTaint, expected: "a decimal amount")
@@ -195,20 +187,15 @@ public final class ExposureScan {
         let replay = ExposureReplay(
             transfers: transfers, listed: listed, stopAt: stopAt, policy: parameters.policy, maxHops: parameters.maxHops,
             minTaint: WideAmount(minTaintAmount))
-        var state = ExposureReplay.State(phase: checkpoint.phase, position: checkpoint.position, states: checkpoint.states, entries: checkpoint.entries)
-        checkpoint.states = [:]
-        checkpoint.entries = [:]
         var checkpointsWritten = 0
         let finished = try replay.run(&state, checkpointEvery: checkpointEvery, progress: progress) { state in
-            let saved = Checkpoint(header: header, phase: state.phase, position: state.position, states: state.states, entries: state.entries)
-            try Self.writeAtomically(try JSONEncoder().encode(saved), to: checkpointPath)
+            try Self.writeAtomically(try ScanCheckpointCodec.encode(header: header, state: state), to: checkpointPath)
             checkpointsWritten += 1
             return stopAfterCheckpoints.map { checkpointsWritten < $0 } ?? true
         }
         guard finished else { return .interrupted(checkpoints: checkpointsWritten) }
-        checkpoint.entries = state.entries
 
-        let rows = try makeRows(entries: checkpoint.entries, listed: listed)
+        let rows = try makeRows(entries: state.entries, listed: listed)
         try Self.writeAtomically(try Self.render(header: header, rows: rows, format: format), to: output)
         try? FileManager.default.removeItem(atPath: checkpointPath)
         return .finished(rows: rows.count)
@@ -254,10 +241,10 @@ public final class ExposureScan {
         case .jsonl:
             data.append(try encoder.encode(header))
             data.append(0x0A)
-            for row in rows {
-                data.append(try encoder.encode(row))
-                data.append(0x0A)
-            }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(rows.count * 256)
+            for row in rows { appendJSON(row, to: &bytes) }
+            data.append(contentsOf: bytes)
         case .csv:
             data.append(contentsOf: Array("# ".utf8))
             data.append(try encoder.encode(header))
@@ -279,6 +266,52 @@ public final class ExposureScan {
             }
         }
         return data
+    }
+
+    /// One row as JSON with sorted keys and no spaces, absent hops left out (what `JSONEncoder` with `.sortedKeys`
+    /// writes, without its cost), and a newline.
+    static func appendJSON(_ row: ScanRow, to bytes: inout [UInt8]) {
+        func key(_ name: String) {
+            if bytes.last != UInt8(ascii: "{") { bytes.append(UInt8(ascii: ",")) }
+            string(name)
+            bytes.append(UInt8(ascii: ":"))
+        }
+        func string(_ text: String) {
+            bytes.append(UInt8(ascii: "\""))
+            for byte in text.utf8 {
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(contentsOf: Array("\\\"".utf8))
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: Array("\\\\".utf8))
+                case 0x0A: bytes.append(contentsOf: Array("\\n".utf8))
+                case 0x0D: bytes.append(contentsOf: Array("\\r".utf8))
+                case 0x09: bytes.append(contentsOf: Array("\\t".utf8))
+                case 0x08: bytes.append(contentsOf: Array("\\b".utf8))
+                case 0x0C: bytes.append(contentsOf: Array("\\f".utf8))
+                case 0..<0x20:
+                    let hex = String(byte, radix: 16)
+                    bytes.append(contentsOf: Array(("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8))
+                default: bytes.append(byte)
+                }
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+        func number(_ value: Int?) { bytes.append(contentsOf: Array(String(value ?? 0).utf8)) }
+        bytes.append(UInt8(ascii: "{"))
+        key("address"); string(row.address)
+        key("directIn"); string(row.directIn)
+        key("directOut"); string(row.directOut)
+        if let hop = row.hopIn { key("hopIn"); number(hop) }
+        if let hop = row.hopOut { key("hopOut"); number(hop) }
+        key("indirectIn"); string(row.indirectIn)
+        key("indirectOut"); string(row.indirectOut)
+        key("listed"); bytes.append(contentsOf: Array((row.listed ? "true" : "false").utf8))
+        if let hop = row.minimalHop { key("minimalHop"); number(hop) }
+        key("risk"); string(row.risk)
+        key("share"); string(row.share)
+        key("totalIn"); string(row.totalIn)
+        key("totalOut"); string(row.totalOut)
+        bytes.append(UInt8(ascii: "}"))
+        bytes.append(0x0A)
     }
 
     /// Writes `data` to a temporary file beside `path`, then renames it over `path`.
