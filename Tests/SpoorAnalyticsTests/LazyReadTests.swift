@@ -29,14 +29,24 @@ struct LazyReadTests {
             let id = UInt64(transfers.count)
             transfers.append(
                 AccountTransfer(
-                    id: TransferID(id), from: AddressID(from), to: AddressID(to), value: Amount(value), block: id,
-                    logIndex: 0, time: Int64(id), tx: TxID(id)))
+                    id: TransferID(id),
+                    from: AddressID(from),
+                    to: AddressID(to),
+                    value: Amount(value),
+                    block: id,
+                    logIndex: 0,
+                    time: Int64(id),
+                    tx: TxID(id)
+                )
+            )
         }
         for index in 0..<4 { add(UInt64(index), UInt64(index + 1), 10) }
         for index in 0..<100 { add(10 + UInt64(index % 50), 11 + UInt64((index * 7) % 50), 5) }
         let flow = CountingFlow(InMemoryAccountFlow(transfers: transfers))
         let result = try AccountTaintEngine(source: flow).run(
-            seeds: [TaintSeed(address: AddressID(0))], options: TaintOptions(policy: .haircut))
+            seeds: [TaintSeed(address: AddressID(0))],
+            options: TaintOptions(policy: .haircut)
+        )
         // Hand-worked: each address passes on all 10 it got (B = T = 10), so 1 … 4 each receive 10.
         #expect(result.addresses.map { "\($0.address):\($0.received)" } == ["0:0", "1:10", "2:10", "3:10", "4:10"])
         // Streams read: the seed, then 1, 2, 3 and 4 as taint reaches them; never the unrelated addresses.
@@ -44,7 +54,9 @@ struct LazyReadTests {
         // maxHops 2: 2 receives at hop 2 and cannot pass anything on, so its stream is not even read.
         let limited = CountingFlow(InMemoryAccountFlow(transfers: transfers))
         _ = try AccountTaintEngine(source: limited).run(
-            seeds: [TaintSeed(address: AddressID(0))], options: TaintOptions(policy: .haircut, maxHops: 2))
+            seeds: [TaintSeed(address: AddressID(0))],
+            options: TaintOptions(policy: .haircut, maxHops: 2)
+        )
         #expect(limited.reads == [0, 1].map { AddressID($0) })
     }
 }

@@ -60,7 +60,9 @@ func referenceTake(_ queue: inout [ReferenceSegment], _ amount: UInt64) -> [Refe
 
 /// The account rules, replayed over every transfer.
 func referenceAccount(
-    _ transfers: [AccountTransfer], seeds: [AddressID: Int64?], options: TaintOptions
+    _ transfers: [AccountTransfer],
+    seeds: [AddressID: Int64?],
+    options: TaintOptions
 ) -> ReferenceOutcome {
     struct State {
         var balance: UInt64 = 0
@@ -157,7 +159,11 @@ func markSeeds(_ outcome: inout ReferenceOutcome, _ seeds: [AddressID: Int64?]) 
 }
 
 /// The UTXO rules, replayed over every transaction.
-func referenceUTXO(_ transactions: [UTXOTransaction], seeds: [AddressID: Int64?], options: TaintOptions)
+func referenceUTXO(
+    _ transactions: [UTXOTransaction],
+    seeds: [AddressID: Int64?],
+    options: TaintOptions
+)
     -> ReferenceOutcome
 {
     struct Side {
@@ -180,9 +186,16 @@ func referenceUTXO(_ transactions: [UTXOTransaction], seeds: [AddressID: Int64?]
     var outcome = ReferenceOutcome()
     for seed in seeds.keys { outcome.entries[key(seed, .native)] = ReferenceEntry() }
     for tx in list {
-        let inputs = tx.inputs.enumerated().map { Side(address: $1.address, value: UInt64($1.value.uint64Value!), coin: $1.spends, index: $0) }
+        let inputs = tx.inputs.enumerated().map {
+            Side(address: $1.address, value: UInt64($1.value.uint64Value!), coin: $1.spends, index: $0)
+        }
         let outputs = tx.outputs.enumerated().map {
-            Side(address: $1.address, value: UInt64($1.value.uint64Value!), coin: OutPoint(tx: tx.id, index: $0), index: $0)
+            Side(
+                address: $1.address,
+                value: UInt64($1.value.uint64Value!),
+                coin: OutPoint(tx: tx.id, index: $0),
+                index: $0
+            )
         }
         let (ins, outs) = backward ? (outputs, inputs) : (inputs, outputs)
         var laid: [ReferenceSegment] = []
@@ -190,20 +203,29 @@ func referenceUTXO(_ transactions: [UTXOTransaction], seeds: [AddressID: Int64?]
         var smallest = Int.max
         for side in ins {
             var segments: [ReferenceSegment]
-            if let address = side.address, seedApplies(seeds[address], time: tx.time, backward: backward), side.value > 0 {
+            if let address = side.address, seedApplies(seeds[address], time: tx.time, backward: backward),
+                side.value > 0
+            {
                 segments = [ReferenceSegment(length: side.value, tainted: true, hop: 0)]
             } else if let coin = side.coin.flatMap({ coins[$0] }), coin.taint > 0 {
-                segments = coin.segments.isEmpty
-                    ? [ReferenceSegment(length: coin.taint, tainted: true, hop: coin.hop),
-                       ReferenceSegment(length: side.value - coin.taint, tainted: false, hop: 0)]
+                segments =
+                    coin.segments.isEmpty
+                    ? [
+                        ReferenceSegment(length: coin.taint, tainted: true, hop: coin.hop),
+                        ReferenceSegment(length: side.value - coin.taint, tainted: false, hop: 0),
+                    ]
                     : coin.segments
             } else {
                 segments = [ReferenceSegment(length: side.value, tainted: false, hop: 0)]
             }
             let sent = segments.filter { $0.tainted && $0.hop < maxHops }.reduce(UInt64(0)) { $0 + $1.length }
-            for segment in segments where segment.tainted && segment.hop < maxHops { smallest = min(smallest, segment.hop) }
+            for segment in segments where segment.tainted && segment.hop < maxHops {
+                smallest = min(smallest, segment.hop)
+            }
             passable += sent
-            if let address = side.address, sent > 0 { outcome.entries[key(address, .native), default: ReferenceEntry()].sent += sent }
+            if let address = side.address, sent > 0 {
+                outcome.entries[key(address, .native), default: ReferenceEntry()].sent += sent
+            }
             laid.append(contentsOf: segments)
         }
         let totalIn = ins.reduce(UInt64(0)) { $0 + $1.value }
@@ -218,7 +240,9 @@ func referenceUTXO(_ transactions: [UTXOTransaction], seeds: [AddressID: Int64?]
             case .fifo:
                 segments = referenceTake(&laid, side.value)
                 let taken = segments.reduce(UInt64(0)) { $0 + $1.length }
-                if taken < side.value { segments.append(ReferenceSegment(length: side.value - taken, tainted: false, hop: 0)) }
+                if taken < side.value {
+                    segments.append(ReferenceSegment(length: side.value - taken, tainted: false, hop: 0))
+                }
                 for index in segments.indices where segments[index].tainted {
                     segments[index].hop += 1
                     if segments[index].hop > maxHops { segments[index].tainted = false }
@@ -250,8 +274,10 @@ func outcome(of result: TaintResult, utxo: Bool) -> ReferenceOutcome {
     var outcome = ReferenceOutcome()
     for entry in result.addresses {
         outcome.entries[key(entry.address, entry.asset)] = ReferenceEntry(
-            received: UInt64(entry.received.description)!, sent: UInt64(entry.sent.description)!,
-            hop: entry.hop)
+            received: UInt64(entry.received.description)!,
+            sent: UInt64(entry.sent.description)!,
+            hop: entry.hop
+        )
     }
     outcome.flows =
         utxo
@@ -273,7 +299,9 @@ func randomOptions(_ generator: inout SeededGenerator, policy: TaintPolicy, addr
     var options = TaintOptions(policy: policy)
     options.direction = Bool.random(using: &generator) ? .forward : .backward
     if Bool.random(using: &generator) { options.maxHops = Int.random(in: 0...4, using: &generator) }
-    if UInt64.random(in: 0..<4, using: &generator) == 0 { options.minTaint = Amount(UInt64.random(in: 1...30, using: &generator)) }
+    if UInt64.random(in: 0..<4, using: &generator) == 0 {
+        options.minTaint = Amount(UInt64.random(in: 1...30, using: &generator))
+    }
     if UInt64.random(in: 0..<4, using: &generator) == 0 {
         let from = Int64.random(in: 0...200, using: &generator)
         options.window = TimeWindow(from: from, to: from + Int64.random(in: 0...300, using: &generator))
@@ -314,19 +342,28 @@ struct TaintReferenceTests {
                         to: AddressID(UInt64.random(in: 0..<UInt64(addresses), using: &generator)),
                         value: Amount(randomValue(&generator)),
                         asset: UInt64.random(in: 0..<5, using: &generator) == 0 ? AssetID(1) : .native,
-                        block: block, logIndex: UInt32(index), time: Int64(block * 10), tx: TxID(UInt64(index))))
+                        block: block,
+                        logIndex: UInt32(index),
+                        time: Int64(block * 10),
+                        tx: TxID(UInt64(index))
+                    )
+                )
             }
             let seeds = randomSeeds(&generator, addresses: addresses)
             let options = randomOptions(&generator, policy: policy, addresses: addresses)
             let expected = referenceAccount(transfers, seeds: seeds, options: options)
             let result = try AccountTaintEngine(source: InMemoryAccountFlow(transfers: transfers)).run(
-                seeds: seeds.map { TaintSeed(address: $0.key, start: $0.value) }, options: options)
+                seeds: seeds.map { TaintSeed(address: $0.key, start: $0.value) },
+                options: options
+            )
             let actual = outcome(of: result, utxo: false)
             #expect(actual == expected, "seed \(seed): \(options)\nexpected \(expected)\nactual \(actual)")
             if actual != expected { return }
             if policy != .poison {
                 // Never created: what a non-seed address sends never exceeds what it received.
-                for entry in result.addresses where !entry.isSeed { #expect(entry.sent <= entry.received, "seed \(seed)") }
+                for entry in result.addresses where !entry.isSeed {
+                    #expect(entry.sent <= entry.received, "seed \(seed)")
+                }
             }
         }
     }
@@ -345,13 +382,18 @@ struct TaintReferenceTests {
                 var inputs: [UTXOInput] = []
                 for _ in 0..<Int.random(in: 1...3, using: &generator) {
                     if !unspent.isEmpty && UInt64.random(in: 0..<3, using: &generator) != 0 {
-                        let (point, address, value) = unspent.remove(at: Int.random(in: 0..<unspent.count, using: &generator))
+                        let (point, address, value) = unspent.remove(
+                            at: Int.random(in: 0..<unspent.count, using: &generator)
+                        )
                         inputs.append(UTXOInput(address: address, value: Amount(value), spends: point))
                     } else {
                         inputs.append(
                             UTXOInput(
                                 address: AddressID(UInt64.random(in: 0..<UInt64(addresses), using: &generator)),
-                                value: Amount(randomValue(&generator)), spends: nil))
+                                value: Amount(randomValue(&generator)),
+                                spends: nil
+                            )
+                        )
                     }
                 }
                 let total = inputs.reduce(UInt64(0)) { $0 + $1.value.uint64Value! }
@@ -359,25 +401,35 @@ struct TaintReferenceTests {
                 var left = total
                 for _ in 0..<Int.random(in: 1...3, using: &generator) {
                     // Usually at most what is left (a fee remains); sometimes more (outputs above inputs, as data gaps do).
-                    let value = UInt64.random(in: 0..<8, using: &generator) == 0
+                    let value =
+                        UInt64.random(in: 0..<8, using: &generator) == 0
                         ? randomValue(&generator) : UInt64.random(in: 0...left, using: &generator)
                     left -= min(left, value)
-                    let address: AddressID? = UInt64.random(in: 0..<10, using: &generator) == 0
+                    let address: AddressID? =
+                        UInt64.random(in: 0..<10, using: &generator) == 0
                         ? nil : AddressID(UInt64.random(in: 0..<UInt64(addresses), using: &generator))
                     outputs.append(UTXOOutput(address: address, value: Amount(value), spentBy: nil))
                     unspent.append((OutPoint(tx: TxID(UInt64(index)), index: outputs.count - 1), address, value))
                 }
                 transactions.append(
                     UTXOTransaction(
-                        id: TxID(UInt64(index)), block: block, index: UInt32(index), time: Int64(block * 10),
-                        inputs: inputs, outputs: outputs))
+                        id: TxID(UInt64(index)),
+                        block: block,
+                        index: UInt32(index),
+                        time: Int64(block * 10),
+                        inputs: inputs,
+                        outputs: outputs
+                    )
+                )
             }
             let seeds = randomSeeds(&generator, addresses: addresses)
             let options = randomOptions(&generator, policy: policy, addresses: addresses)
             let expected = referenceUTXO(transactions, seeds: seeds, options: options)
             let flow = InMemoryUTXOFlow(transactions: transactions)
             let result = try UTXOTaintEngine(source: flow).run(
-                seeds: seeds.map { TaintSeed(address: $0.key, start: $0.value) }, options: options)
+                seeds: seeds.map { TaintSeed(address: $0.key, start: $0.value) },
+                options: options
+            )
             let actual = outcome(of: result, utxo: true)
             #expect(actual == expected, "seed \(seed): \(options)\nexpected \(expected)\nactual \(actual)")
             if actual != expected { return }
@@ -387,7 +439,9 @@ struct TaintReferenceTests {
                 for output in result.outputs { byTx[output.tx, default: 0] += UInt64(output.taint.uint64Value!) }
                 for (tx, taint) in byTx {
                     let transaction = flow.transaction(tx)!
-                    let side = options.direction == .forward ? transaction.inputs.map(\.value) : transaction.outputs.map(\.value)
+                    let side =
+                        options.direction == .forward
+                        ? transaction.inputs.map(\.value) : transaction.outputs.map(\.value)
                     #expect(taint <= side.reduce(UInt64(0)) { $0 + UInt64($1.uint64Value!) }, "seed \(seed)")
                 }
             }

@@ -159,7 +159,9 @@ public struct WideAmount: Sendable, Hashable, Comparable, CustomStringConvertibl
         let text = try container.decode(String.self)
         guard let value = WideAmount(decimal: text) else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "expected a decimal integer below 2^384, got \(text)")
+                in: container,
+                debugDescription: "expected a decimal integer below 2^384, got \(text)"
+            )
         }
         self = value
     }
@@ -258,5 +260,7 @@ extension WideAmount {
     }
 
     /// The exact product of two wide amounts.
-    public static func product(_ a: WideAmount, _ b: WideAmount) -> Product { Product(limbs: multiplyLimbs(a.limbs, b.limbs)) }
+    public static func product(_ a: WideAmount, _ b: WideAmount) -> Product {
+        Product(limbs: multiplyLimbs(a.limbs, b.limbs))
+    }
 }

@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+import Foundation
 public import SpoorStore
 
 /// The parameters of a batch scan, as the report header records them.
@@ -25,8 +25,14 @@ public struct ScanParameters: Sendable, Hashable, Codable {
 
     /// Creates parameters.
     public init(
-        watchlist: String, policy: TaintPolicy = .haircut, maxHops: Int = 3, asset: String? = nil,
-        stopAt: [String] = [], minTaint: Amount = .zero, from: Int64? = nil, to: Int64? = nil,
+        watchlist: String,
+        policy: TaintPolicy = .haircut,
+        maxHops: Int = 3,
+        asset: String? = nil,
+        stopAt: [String] = [],
+        minTaint: Amount = .zero,
+        from: Int64? = nil,
+        to: Int64? = nil,
         addressesSHA256: String? = nil
     ) {
         self.watchlist = watchlist
@@ -148,8 +154,12 @@ public final class ExposureScan {
 
     /// Runs (or resumes) the scan and writes the report to `output`.
     public func run(
-        output: String, format: ScanReportFormat, checkpointPath: String, checkpointEvery: Int = 500_000,
-        stopAfterCheckpoints: Int? = nil, progress: (ScanProgress) -> Void = { _ in }
+        output: String,
+        format: ScanReportFormat,
+        checkpointPath: String,
+        checkpointEvery: Int = 500_000,
+        stopAfterCheckpoints: Int? = nil,
+        progress: (ScanProgress) -> Void = { _ in }
     ) throws -> ScanOutcome {
         let analytics = StoreAnalytics(reader: reader)
         let flow = try analytics.accountFlow()
@@ -169,10 +179,17 @@ public final class ExposureScan {
         let counts = try reader.counts()
         let header = ScanHeader(
             dataPosition: .init(
-                lastBlock: lastBlock, addresses: counts.addresses, transactions: counts.transactions,
-                transfers: counts.transfers, assets: counts.assets),
-            parameters: parameters, watchlistSHA256: Self.sha256(lines: listedText.sorted()),
-            watchlistSize: listedText.count, riskLevels: riskLevels)
+                lastBlock: lastBlock,
+                addresses: counts.addresses,
+                transactions: counts.transactions,
+                transfers: counts.transfers,
+                assets: counts.assets
+            ),
+            parameters: parameters,
+            watchlistSHA256: Self.sha256(lines: listedText.sorted()),
+            watchlistSize: listedText.count,
+            riskLevels: riskLevels
+        )
 
         var state = ExposureReplay.State()
         if let data = FileManager.default.contents(atPath: checkpointPath),
@@ -185,8 +202,13 @@ public final class ExposureScan {
         }
 
         let replay = ExposureReplay(
-            transfers: transfers, listed: listed, stopAt: stopAt, policy: parameters.policy, maxHops: parameters.maxHops,
-            minTaint: WideAmount(minTaintAmount))
+            transfers: transfers,
+            listed: listed,
+            stopAt: stopAt,
+            policy: parameters.policy,
+            maxHops: parameters.maxHops,
+            minTaint: WideAmount(minTaintAmount)
+        )
         var checkpointsWritten = 0
         let finished = try replay.run(&state, checkpointEvery: checkpointEvery, progress: progress) { state in
             try Self.writeAtomically(try ScanCheckpointCodec.encode(header: header, state: state), to: checkpointPath)
@@ -224,12 +246,20 @@ public final class ExposureScan {
             var minimalHop: Int? = isListed ? 0 : nil
             for hop in [entry.hopIn, entry.hopOut].compactMap({ $0 }) { minimalHop = min(minimalHop ?? .max, hop) }
             return ScanRow(
-                address: text, listed: isListed, directIn: entry.directIn.description,
-                directOut: entry.directOut.description, indirectIn: entry.indirectIn.description,
-                indirectOut: entry.indirectOut.description, totalIn: entry.totalIn.description,
-                totalOut: entry.totalOut.description, hopIn: entry.hopIn, hopOut: entry.hopOut,
-                minimalHop: minimalHop, share: share,
-                risk: riskLevels.level(share: Double(ppmValue) / 1_000_000, minimalHop: minimalHop))
+                address: text,
+                listed: isListed,
+                directIn: entry.directIn.description,
+                directOut: entry.directOut.description,
+                indirectIn: entry.indirectIn.description,
+                indirectOut: entry.indirectOut.description,
+                totalIn: entry.totalIn.description,
+                totalOut: entry.totalOut.description,
+                hopIn: entry.hopIn,
+                hopOut: entry.hopOut,
+                minimalHop: minimalHop,
+                share: share,
+                risk: riskLevels.level(share: Double(ppmValue) / 1_000_000, minimalHop: minimalHop)
+            )
         }
     }
 
@@ -261,7 +291,10 @@ public final class ExposureScan {
                     row.hopOut.map(String.init) ?? "", row.minimalHop.map(String.init) ?? "", row.share, row.risk,
                 ]
                 // Addresses are canonical text without commas or quotes; quote defensively all the same.
-                let line = fields.map { $0.contains(",") || $0.contains("\"") ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0 }
+                let line = fields.map {
+                    $0.contains(",") || $0.contains("\"")
+                        ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0
+                }
                 data.append(contentsOf: Array((line.joined(separator: ",") + "\n").utf8))
             }
         }
@@ -297,19 +330,38 @@ public final class ExposureScan {
         }
         func number(_ value: Int?) { bytes.append(contentsOf: Array(String(value ?? 0).utf8)) }
         bytes.append(UInt8(ascii: "{"))
-        key("address"); string(row.address)
-        key("directIn"); string(row.directIn)
-        key("directOut"); string(row.directOut)
-        if let hop = row.hopIn { key("hopIn"); number(hop) }
-        if let hop = row.hopOut { key("hopOut"); number(hop) }
-        key("indirectIn"); string(row.indirectIn)
-        key("indirectOut"); string(row.indirectOut)
-        key("listed"); bytes.append(contentsOf: Array((row.listed ? "true" : "false").utf8))
-        if let hop = row.minimalHop { key("minimalHop"); number(hop) }
-        key("risk"); string(row.risk)
-        key("share"); string(row.share)
-        key("totalIn"); string(row.totalIn)
-        key("totalOut"); string(row.totalOut)
+        key("address")
+        string(row.address)
+        key("directIn")
+        string(row.directIn)
+        key("directOut")
+        string(row.directOut)
+        if let hop = row.hopIn {
+            key("hopIn")
+            number(hop)
+        }
+        if let hop = row.hopOut {
+            key("hopOut")
+            number(hop)
+        }
+        key("indirectIn")
+        string(row.indirectIn)
+        key("indirectOut")
+        string(row.indirectOut)
+        key("listed")
+        bytes.append(contentsOf: Array((row.listed ? "true" : "false").utf8))
+        if let hop = row.minimalHop {
+            key("minimalHop")
+            number(hop)
+        }
+        key("risk")
+        string(row.risk)
+        key("share")
+        string(row.share)
+        key("totalIn")
+        string(row.totalIn)
+        key("totalOut")
+        string(row.totalOut)
         bytes.append(UInt8(ascii: "}"))
         bytes.append(0x0A)
     }
@@ -371,7 +423,11 @@ public struct ExposureReplay {
 
     /// Prepares a replay of `transfers` (one asset, chain order).
     public init(
-        transfers: [AccountTransfer], listed: Set<AddressID>, stopAt: Set<AddressID>, policy: TaintPolicy, maxHops: Int,
+        transfers: [AccountTransfer],
+        listed: Set<AddressID>,
+        stopAt: Set<AddressID>,
+        policy: TaintPolicy,
+        maxHops: Int,
         minTaint: WideAmount
     ) {
         self.transfers = transfers
@@ -385,7 +441,9 @@ public struct ExposureReplay {
     /// Runs from `state` to the end; `checkpoint` is called every `checkpointEvery` transfers and returns `false` to
     /// stop there (the function then returns `false`).
     public func run(
-        _ state: inout State, checkpointEvery: Int = 0, progress: (ScanProgress) -> Void = { _ in },
+        _ state: inout State,
+        checkpointEvery: Int = 0,
+        progress: (ScanProgress) -> Void = { _ in },
         checkpoint: (State) throws -> Bool = { _ in true }
     ) throws -> Bool {
         for phase in [TaintDirection.forward, .backward] {
@@ -446,12 +504,19 @@ public struct ExposureReplay {
     }
 
     /// The exposure figures of an address after a run: direct in/out, indirect in/out, total in/out, hop in/out.
-    public static func figures(_ state: State, _ address: AddressID)
-        -> (directIn: WideAmount, directOut: WideAmount, indirectIn: WideAmount, indirectOut: WideAmount,
-            totalIn: WideAmount, totalOut: WideAmount, hopIn: Int?, hopOut: Int?)
+    public static func figures(
+        _ state: State,
+        _ address: AddressID
+    )
+        -> (
+            directIn: WideAmount, directOut: WideAmount, indirectIn: WideAmount, indirectOut: WideAmount,
+            totalIn: WideAmount, totalOut: WideAmount, hopIn: Int?, hopOut: Int?
+        )
     {
         let entry = state.entries[address.rawValue] ?? ScanEntry()
-        return (entry.directIn, entry.directOut, entry.indirectIn, entry.indirectOut, entry.totalIn, entry.totalOut,
-                entry.hopIn, entry.hopOut)
+        return (
+            entry.directIn, entry.directOut, entry.indirectIn, entry.indirectOut, entry.totalIn, entry.totalOut,
+            entry.hopIn, entry.hopOut
+        )
     }
 }

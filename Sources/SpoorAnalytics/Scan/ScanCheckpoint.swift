@@ -69,7 +69,9 @@ enum ScanCheckpointCodec {
         writer.int(state.entries.count)
         for (address, entry) in state.entries.sorted(by: { $0.key < $1.key }) {
             writer.u64(address)
-            for amount in [entry.directIn, entry.directOut, entry.indirectIn, entry.indirectOut, entry.totalIn, entry.totalOut] {
+            for amount in [
+                entry.directIn, entry.directOut, entry.indirectIn, entry.indirectOut, entry.totalIn, entry.totalOut,
+            ] {
                 writer.wide(amount)
             }
             writer.hop(entry.hopIn)
@@ -87,7 +89,9 @@ enum ScanCheckpointCodec {
             let headerLength = try reader.count()
             guard reader.offset + headerLength <= reader.bytes.count else { return nil }
             let saved = try JSONDecoder().decode(
-                ScanHeader.self, from: Data(reader.bytes[reader.offset..<(reader.offset + headerLength)]))
+                ScanHeader.self,
+                from: Data(reader.bytes[reader.offset..<(reader.offset + headerLength)])
+            )
             guard saved == header else { return nil }
             reader.offset += headerLength
             let phase: TaintDirection = try reader.int() == 0 ? .forward : .backward

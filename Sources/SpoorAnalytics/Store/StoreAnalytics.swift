@@ -12,7 +12,9 @@ public struct StoreAnalytics {
     /// The account flow of the snapshot; throws for a UTXO store.
     public func accountFlow() throws -> StoreAccountFlow {
         if try reader.chainModel() == .utxo {
-            throw AnalyticsError.unsupported("taint and exposure on a UTXO store need the UTXO flow adapter (not yet in the store)")
+            throw AnalyticsError.unsupported(
+                "taint and exposure on a UTXO store need the UTXO flow adapter (not yet in the store)"
+            )
         }
         return StoreAccountFlow(reader: reader)
     }
@@ -49,7 +51,10 @@ public struct StoreAnalytics {
 
     /// The exposure of `targets` to the addresses tagged `watchlist`, stopping at `stopAtTags`.
     public func exposure(
-        of targets: Set<AddressID>, watchlist: String, options: ExposureOptions, stopAtTags: [String] = []
+        of targets: Set<AddressID>,
+        watchlist: String,
+        options: ExposureOptions,
+        stopAtTags: [String] = []
     ) throws -> ExposureReport {
         var options = options
         options.stopAt.formUnion(try addressIDs(taggedWith: stopAtTags))

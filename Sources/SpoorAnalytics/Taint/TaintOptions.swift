@@ -76,8 +76,13 @@ public struct TaintOptions: Sendable, Hashable {
 
     /// Creates options.
     public init(
-        policy: TaintPolicy = .haircut, direction: TaintDirection = .forward, maxHops: Int? = nil,
-        minTaint: Amount = .zero, window: TimeWindow? = nil, stopAt: Set<AddressID> = [], recordsFlows: Bool = true
+        policy: TaintPolicy = .haircut,
+        direction: TaintDirection = .forward,
+        maxHops: Int? = nil,
+        minTaint: Amount = .zero,
+        window: TimeWindow? = nil,
+        stopAt: Set<AddressID> = [],
+        recordsFlows: Bool = true
     ) {
         self.policy = policy
         self.direction = direction
