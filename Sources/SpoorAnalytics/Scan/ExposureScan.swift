@@ -395,23 +395,45 @@ extension String {
 
 /// The whole-chain replay of a scan: forward from every listed address in chain order, then backward, collecting
 /// per-address exposure. Pure (no store), so tests compare it with ``ExposureAnalyzer`` on in-memory graphs.
-public struct ExposureReplay {
-    /// Where a replay stands (what a checkpoint holds).
-    public struct State: Sendable {
-        var phase: TaintDirection = .forward
+public struct ExposureReplay: Sendable {
+    /// One pass (forward or backward): how far it got, the address states and what it collected.
+    struct Pass: Sendable {
         var position = 0
         var states: [UInt64: AccountTaintState] = [:]
         var entries: [UInt64: ScanEntry] = [:]
+    }
 
-        init(phase: TaintDirection, position: Int, states: [UInt64: AccountTaintState], entries: [UInt64: ScanEntry]) {
-            self.phase = phase
-            self.position = position
-            self.states = states
-            self.entries = entries
-        }
+    /// Where a replay stands (what a checkpoint holds): the forward and the backward pass, which run side by side.
+    public struct State: Sendable {
+        var forward = Pass()
+        var backward = Pass()
 
         /// A fresh start.
         public init() {}
+
+        init(forward: Pass, backward: Pass) {
+            self.forward = forward
+            self.backward = backward
+        }
+
+        /// Both passes' entries merged: volumes, direct and incoming from the forward pass, outgoing from the
+        /// backward one.
+        var entries: [UInt64: ScanEntry] {
+            var merged = forward.entries
+            for (address, entry) in backward.entries {
+                var combined = merged[address] ?? ScanEntry()
+                combined.indirectOut += entry.indirectOut
+                if let hop = entry.hopOut { combined.hopOut = min(combined.hopOut ?? .max, hop) }
+                merged[address] = combined
+            }
+            return merged
+        }
+    }
+
+    /// A pass's state shared with the thread that runs it (each box is touched by one thread at a time).
+    final class PassBox: @unchecked Sendable {
+        var pass: Pass
+        init(_ pass: Pass) { self.pass = pass }
     }
 
     let transfers: [AccountTransfer]
@@ -438,39 +460,45 @@ public struct ExposureReplay {
         self.minTaint = minTaint
     }
 
-    /// Runs from `state` to the end; `checkpoint` is called every `checkpointEvery` transfers and returns `false` to
-    /// stop there (the function then returns `false`).
+    /// Runs from `state` to the end, the forward and the backward pass side by side (two threads), in steps of at
+    /// most 65,536 transfers; `checkpoint` is called every `checkpointEvery` transfers and returns `false` to stop
+    /// there (the function then returns `false`).
     public func run(
         _ state: inout State,
         checkpointEvery: Int = 0,
         progress: (ScanProgress) -> Void = { _ in },
         checkpoint: (State) throws -> Bool = { _ in true }
     ) throws -> Bool {
-        for phase in [TaintDirection.forward, .backward] {
-            if state.phase == .backward && phase == .forward { continue }
-            if state.phase != phase {
-                state.phase = phase
-                state.position = 0
-                state.states = [:]
-            }
-            let backward = phase == .backward
-            while state.position < transfers.count {
-                let real = transfers[backward ? transfers.count - 1 - state.position : state.position]
-                apply(backward ? real.reversed : real, real: real, backward: backward, &state)
-                state.position += 1
-                if state.position % 4096 == 0 {
-                    progress(ScanProgress(phase: phase, done: state.position, total: transfers.count))
+        let total = transfers.count
+        let boxes = [PassBox(state.forward), PassBox(state.backward)]
+        defer {
+            state.forward = boxes[0].pass
+            state.backward = boxes[1].pass
+        }
+        while boxes[0].pass.position < total || boxes[1].pass.position < total {
+            let position = min(boxes[0].pass.position, boxes[1].pass.position)
+            var step = min(total, position + 65_536)
+            if checkpointEvery > 0 { step = min(step, (position / checkpointEvery + 1) * checkpointEvery) }
+            let target = step
+            DispatchQueue.concurrentPerform(iterations: 2) { index in
+                let box = boxes[index]
+                let backward = index == 1
+                while box.pass.position < target {
+                    let real = transfers[backward ? total - 1 - box.pass.position : box.pass.position]
+                    apply(backward ? real.reversed : real, real: real, backward: backward, &box.pass)
+                    box.pass.position += 1
                 }
-                if checkpointEvery > 0 && state.position % checkpointEvery == 0 && state.position < transfers.count {
-                    if try !checkpoint(state) { return false }
-                }
             }
-            progress(ScanProgress(phase: phase, done: transfers.count, total: transfers.count))
+            progress(ScanProgress(phase: .forward, done: target, total: total))
+            if checkpointEvery > 0 && target % checkpointEvery == 0 && target < total {
+                let snapshot = State(forward: boxes[0].pass, backward: boxes[1].pass)
+                if try !checkpoint(snapshot) { return false }
+            }
         }
         return true
     }
 
-    func apply(_ transfer: AccountTransfer, real: AccountTransfer, backward: Bool, _ state: inout State) {
+    func apply(_ transfer: AccountTransfer, real: AccountTransfer, backward: Bool, _ state: inout Pass) {
         if !backward && real.from != real.to {
             // Volumes and direct exposure, once, on the forward pass.
             let value = WideAmount(real.value)

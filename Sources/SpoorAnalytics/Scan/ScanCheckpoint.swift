@@ -50,10 +50,14 @@ enum ScanCheckpointCodec {
         let headerBytes = Array(try JSONEncoder().encode(header))
         writer.int(headerBytes.count)
         writer.bytes.append(contentsOf: headerBytes)
-        writer.int(state.phase == .forward ? 0 : 1)
-        writer.int(state.position)
-        writer.int(state.states.count)
-        for (address, account) in state.states.sorted(by: { $0.key < $1.key }) {
+        for pass in [state.forward, state.backward] { encode(pass, &writer) }
+        return Data(writer.bytes)
+    }
+
+    static func encode(_ pass: ExposureReplay.Pass, _ writer: inout Writer) {
+        writer.int(pass.position)
+        writer.int(pass.states.count)
+        for (address, account) in pass.states.sorted(by: { $0.key < $1.key }) {
             writer.u64(address)
             writer.wide(account.balance)
             writer.wide(account.taint)
@@ -66,8 +70,8 @@ enum ScanCheckpointCodec {
                 writer.int(segment.hop)
             }
         }
-        writer.int(state.entries.count)
-        for (address, entry) in state.entries.sorted(by: { $0.key < $1.key }) {
+        writer.int(pass.entries.count)
+        for (address, entry) in pass.entries.sorted(by: { $0.key < $1.key }) {
             writer.u64(address)
             for amount in [
                 entry.directIn, entry.directOut, entry.indirectIn, entry.indirectOut, entry.totalIn, entry.totalOut,
@@ -77,7 +81,38 @@ enum ScanCheckpointCodec {
             writer.hop(entry.hopIn)
             writer.hop(entry.hopOut)
         }
-        return Data(writer.bytes)
+    }
+
+    static func decodePass(_ reader: inout Reader) throws -> ExposureReplay.Pass {
+        var pass = ExposureReplay.Pass()
+        pass.position = try reader.count()
+        for _ in 0..<(try reader.count()) {
+            let address = try reader.u64()
+            var account = AccountTaintState()
+            account.balance = try reader.wide()
+            account.taint = try reader.wide()
+            account.hop = try reader.int()
+            for _ in 0..<(try reader.count()) {
+                let length = try reader.wide()
+                let tainted = try reader.int() == 1
+                account.queue.append(TaintSegment(length: length, isTainted: tainted, hop: try reader.int()))
+            }
+            pass.states[address] = account
+        }
+        for _ in 0..<(try reader.count()) {
+            let address = try reader.u64()
+            var entry = ScanEntry()
+            entry.directIn = try reader.wide()
+            entry.directOut = try reader.wide()
+            entry.indirectIn = try reader.wide()
+            entry.indirectOut = try reader.wide()
+            entry.totalIn = try reader.wide()
+            entry.totalOut = try reader.wide()
+            entry.hopIn = try reader.hop()
+            entry.hopOut = try reader.hop()
+            pass.entries[address] = entry
+        }
+        return pass
     }
 
     /// The state saved under `header`, or `nil` when the data is not a checkpoint of this run.
@@ -94,38 +129,10 @@ enum ScanCheckpointCodec {
             )
             guard saved == header else { return nil }
             reader.offset += headerLength
-            let phase: TaintDirection = try reader.int() == 0 ? .forward : .backward
-            let position = try reader.count()
-            var states: [UInt64: AccountTaintState] = [:]
-            for _ in 0..<(try reader.count()) {
-                let address = try reader.u64()
-                var account = AccountTaintState()
-                account.balance = try reader.wide()
-                account.taint = try reader.wide()
-                account.hop = try reader.int()
-                for _ in 0..<(try reader.count()) {
-                    let length = try reader.wide()
-                    let tainted = try reader.int() == 1
-                    account.queue.append(TaintSegment(length: length, isTainted: tainted, hop: try reader.int()))
-                }
-                states[address] = account
-            }
-            var entries: [UInt64: ScanEntry] = [:]
-            for _ in 0..<(try reader.count()) {
-                let address = try reader.u64()
-                var entry = ScanEntry()
-                entry.directIn = try reader.wide()
-                entry.directOut = try reader.wide()
-                entry.indirectIn = try reader.wide()
-                entry.indirectOut = try reader.wide()
-                entry.totalIn = try reader.wide()
-                entry.totalOut = try reader.wide()
-                entry.hopIn = try reader.hop()
-                entry.hopOut = try reader.hop()
-                entries[address] = entry
-            }
+            let forward = try decodePass(&reader)
+            let backward = try decodePass(&reader)
             guard reader.offset == reader.bytes.count else { return nil }
-            return ExposureReplay.State(phase: phase, position: position, states: states, entries: entries)
+            return ExposureReplay.State(forward: forward, backward: backward)
         } catch {
             return nil
         }
