@@ -42,7 +42,9 @@ struct ExposureCommand: AsyncParsableCommand {
         guard TaintPolicy(rawValue: policy.lowercased()) != nil else {
             throw ValidationError("--policy must be haircut, poison or fifo, found '\(policy)'")
         }
-        guard (0...1_000).contains(maxHops) else { throw ValidationError("--max-hops must be 0 … 1000, found \(maxHops)") }
+        guard (0...1_000).contains(maxHops) else {
+            throw ValidationError("--max-hops must be 0 … 1000, found \(maxHops)")
+        }
         guard !addresses.isEmpty else { throw ValidationError("give at least one address") }
     }
 
@@ -78,37 +80,60 @@ struct ExposureCommand: AsyncParsableCommand {
                 let analytics = StoreAnalytics(reader: reader)
                 let targets = try analytics.addressIDs(group.map(StoreGraph.canonicalAddress))
                 guard !targets.isEmpty else { return nil }
-                let report = try analytics.exposure(of: targets, watchlist: watchlist, options: options, stopAtTags: stopAt)
+                let report = try analytics.exposure(
+                    of: targets,
+                    watchlist: watchlist,
+                    options: options,
+                    stopAtTags: stopAt
+                )
                 func steps(_ path: ExposureEvidencePath) throws -> [Step] {
                     try path.steps.map { step in
                         Step(
-                            from: try analytics.text(step.transfer.from), to: try analytics.text(step.transfer.to),
-                            value: step.transfer.value.description, taint: step.taint.description,
-                            tx: try reader.transaction(step.transfer.tx)?.hashText ?? "", hop: step.hop,
-                            time: step.transfer.time, block: step.transfer.block)
+                            from: try analytics.text(step.transfer.from),
+                            to: try analytics.text(step.transfer.to),
+                            value: step.transfer.value.description,
+                            taint: step.taint.description,
+                            tx: try reader.transaction(step.transfer.tx)?.hashText ?? "",
+                            hop: step.hop,
+                            time: step.transfer.time,
+                            block: step.transfer.block
+                        )
                     }
                 }
                 return Output(
-                    addresses: group, directIn: report.directIn.description, directOut: report.directOut.description,
-                    indirectIn: report.indirectIn.description, indirectOut: report.indirectOut.description,
-                    totalIn: report.totalIn.description, totalOut: report.totalOut.description, hopIn: report.hopIn,
-                    hopOut: report.hopOut, minimalHop: report.minimalHop, share: report.share,
-                    risk: levels.level(of: report), evidenceIn: try report.evidenceIn.map(steps),
-                    evidenceOut: try report.evidenceOut.map(steps), milliseconds: 0)
+                    addresses: group,
+                    directIn: report.directIn.description,
+                    directOut: report.directOut.description,
+                    indirectIn: report.indirectIn.description,
+                    indirectOut: report.indirectOut.description,
+                    totalIn: report.totalIn.description,
+                    totalOut: report.totalOut.description,
+                    hopIn: report.hopIn,
+                    hopOut: report.hopOut,
+                    minimalHop: report.minimalHop,
+                    share: report.share,
+                    risk: levels.level(of: report),
+                    evidenceIn: try report.evidenceIn.map(steps),
+                    evidenceOut: try report.evidenceOut.map(steps),
+                    milliseconds: 0
+                )
             }
             let elapsed = clock.now - start
             let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
             times.append(milliseconds)
             guard var answer else {
-                Terminal.writeStandardError("spoor: \(group.joined(separator: ",")) is not in the graph")
+                Terminal.writeStandardError("spoor: \(group.joined(separator: ",")) is not in the graph\n")
                 continue
             }
             answer.milliseconds = (milliseconds * 1000).rounded() / 1000
             print(String(decoding: try encoder.encode(answer), as: UTF8.self))
         }
         let sorted = times.sorted()
-        func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1)] }
+        func percentile(_ p: Double) -> Double {
+            sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1)]
+        }
         Terminal.writeStandardError(
-            "spoor: \(times.count) answers, p50 \(ProgressLine.fixed(percentile(0.5), digits: 2)) ms, p95 \(ProgressLine.fixed(percentile(0.95), digits: 2)) ms, max \(ProgressLine.fixed(sorted.last ?? 0, digits: 2)) ms")
+            "spoor: \(times.count) answers, p50 \(ProgressLine.fixed(percentile(0.5), digits: 2)) ms, p95 \(ProgressLine.fixed(percentile(0.95), digits: 2)) ms, max \(ProgressLine.fixed(sorted.last ?? 0, digits: 2)) ms\n"
+        )
     }
 }

@@ -51,7 +51,10 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(help: "Report format: jsonl or csv.")
     var format: String = "jsonl"
 
-    @Option(name: .customLong("risk-levels"), help: ArgumentHelp("Risk thresholds (default: Schemas/risk-levels.json's values).", valueName: "file"))
+    @Option(
+        name: .customLong("risk-levels"),
+        help: ArgumentHelp("Risk thresholds (default: Schemas/risk-levels.json's values).", valueName: "file")
+    )
     var riskLevels: String?
 
     @Option(name: .customLong("checkpoint-every"), help: "Transfers between checkpoints (0: none).")
@@ -64,8 +67,12 @@ struct ScanCommand: AsyncParsableCommand {
         guard ScanReportFormat(rawValue: format.lowercased()) != nil else {
             throw ValidationError("--format must be jsonl or csv, found '\(format)'")
         }
-        guard (0...1_000).contains(maxHops) else { throw ValidationError("--max-hops must be 0 … 1000, found \(maxHops)") }
-        guard Amount(decimal: minTaint) != nil else { throw ValidationError("--min-taint must be a decimal amount, found '\(minTaint)'") }
+        guard (0...1_000).contains(maxHops) else {
+            throw ValidationError("--max-hops must be 0 … 1000, found \(maxHops)")
+        }
+        guard Amount(decimal: minTaint) != nil else {
+            throw ValidationError("--min-taint must be a decimal amount, found '\(minTaint)'")
+        }
         guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must not be negative") }
     }
 
@@ -83,10 +90,14 @@ struct ScanCommand: AsyncParsableCommand {
             }
         }
         let parameters = ScanParameters(
-            watchlist: watchlist, policy: TaintPolicy(rawValue: policy.lowercased()) ?? .haircut, maxHops: maxHops,
-            asset: asset.map { StoreGraph.canonicalAddress($0) }, stopAt: Array(Set(stopAt)).sorted(),
+            watchlist: watchlist,
+            policy: TaintPolicy(rawValue: policy.lowercased()) ?? .haircut,
+            maxHops: maxHops,
+            asset: asset.map { StoreGraph.canonicalAddress($0) },
+            stopAt: Array(Set(stopAt)).sorted(),
             minTaint: Amount(decimal: minTaint) ?? .zero,
-            addressesSHA256: list.map { ExposureScan.sha256(lines: Array(Set($0)).sorted()) })
+            addressesSHA256: list.map { ExposureScan.sha256(lines: Array(Set($0)).sorted()) }
+        )
         // Test hook: stop (as if killed) after this many checkpoints.
         let stopAfter = ProcessInfo.processInfo.environment["SPOOR_SCAN_STOP_AFTER_CHECKPOINTS"].flatMap(Int.init)
         let graph = try Graph.open(at: storeOptions.store, mode: .readOnly)
@@ -95,15 +106,21 @@ struct ScanCommand: AsyncParsableCommand {
         let start = clock.now
         let outcome = try graph.read { reader in
             try ExposureScan(reader: reader, parameters: parameters, riskLevels: levels, addresses: list).run(
-                output: out, format: ScanReportFormat(rawValue: format.lowercased()) ?? .jsonl,
-                checkpointPath: out + ".checkpoint", checkpointEvery: checkpointEvery, stopAfterCheckpoints: stopAfter
+                output: out,
+                format: ScanReportFormat(rawValue: format.lowercased()) ?? .jsonl,
+                checkpointPath: out + ".checkpoint",
+                checkpointEvery: checkpointEvery,
+                stopAfterCheckpoints: stopAfter
             ) { progress in line.update(progress) }
         }
         line.finish()
-        let seconds = Double((clock.now - start).components.attoseconds) / 1e18 + Double((clock.now - start).components.seconds)
+        let seconds =
+            Double((clock.now - start).components.attoseconds) / 1e18 + Double((clock.now - start).components.seconds)
         switch outcome {
         case .finished(let rows):
-            Terminal.writeStandardError("spoor: scanned \(rows) addresses in \(ProgressLine.fixed(seconds, digits: 2)) s → \(out)\n")
+            Terminal.writeStandardError(
+                "spoor: scanned \(rows) addresses in \(ProgressLine.fixed(seconds, digits: 2)) s → \(out)\n"
+            )
         case .interrupted(let checkpoints):
             Terminal.writeStandardError("spoor: stopped after \(checkpoints) checkpoint(s); run again to resume\n")
             throw ExitCode(75)
@@ -127,11 +144,14 @@ final class ScanProgressLine {
         if phaseStart?.0 != progress.phase { phaseStart = (progress.phase, now, progress.done) }
         if let lastDraw, now - lastDraw < .milliseconds(100), progress.done < progress.total { return }
         lastDraw = now
-        let elapsed = Double((now - (phaseStart?.1 ?? now)).components.seconds)
+        let elapsed =
+            Double((now - (phaseStart?.1 ?? now)).components.seconds)
             + Double((now - (phaseStart?.1 ?? now)).components.attoseconds) / 1e18
         let done = progress.done - (phaseStart?.2 ?? 0)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        var parts = ["spoor: scan", progress.phase.rawValue, rate > 0 ? "\(Int(rate.rounded())) transfers/s" : "- transfers/s"]
+        var parts = [
+            "spoor: scan", progress.phase.rawValue, rate > 0 ? "\(Int(rate.rounded())) transfers/s" : "- transfers/s",
+        ]
         parts.append("\(progress.done)/\(progress.total)")
         if progress.total > 0 { parts.append("\(progress.done * 100 / progress.total)%") }
         if rate > 0, elapsed > 0.5, progress.done < progress.total {

@@ -65,7 +65,10 @@ struct ExposureTests {
         #expect(levels.level(share: 0.01, minimalHop: nil) == "medium")
         #expect(levels.level(share: 0, minimalHop: 2) == "high")
         let directory = TemporaryDirectory("risk")
-        let bad = try directory.write(#"{"version": 1, "levels": [{"name": "x", "minShare": 2}], "default": "low"}"#, to: "bad.json")
+        let bad = try directory.write(
+            #"{"version": 1, "levels": [{"name": "x", "minShare": 2}], "default": "low"}"#,
+            to: "bad.json"
+        )
         #expect(throws: RiskLevelsError.self) { try RiskLevels.load(path: bad) }
         let missing = try directory.write(#"{"version": 1, "levels": []}"#, to: "missing.json")
         #expect { try RiskLevels.load(path: missing) } throws: { error in

@@ -16,9 +16,17 @@ func accountFixture() -> InMemoryAccountFlow {
     return InMemoryAccountFlow(
         transfers: rows.enumerated().map { index, row in
             AccountTransfer(
-                id: TransferID(UInt64(index)), from: AddressID(row.0), to: AddressID(row.1), value: Amount(row.2),
-                block: UInt64(index + 1), logIndex: 0, time: Int64(1000 + 10 * index), tx: TxID(UInt64(index)))
-        })
+                id: TransferID(UInt64(index)),
+                from: AddressID(row.0),
+                to: AddressID(row.1),
+                value: Amount(row.2),
+                block: UInt64(index + 1),
+                logIndex: 0,
+                time: Int64(1000 + 10 * index),
+                tx: TxID(UInt64(index))
+            )
+        }
+    )
 }
 
 /// Small UTXO chain, worked by hand. Addresses: S = 0 (seed), X = 1, A = 2, B = 3, Y = 4, C = 5, D = 6.
@@ -31,7 +39,10 @@ func utxoFixture() -> InMemoryUTXOFlow {
     func address(_ raw: UInt64) -> AddressID { AddressID(raw) }
     return InMemoryUTXOFlow(transactions: [
         UTXOTransaction(
-            id: TxID(0), block: 1, index: 0, time: 1000,
+            id: TxID(0),
+            block: 1,
+            index: 0,
+            time: 1000,
             inputs: [
                 UTXOInput(address: address(0), value: Amount(30), spends: nil),
                 UTXOInput(address: address(1), value: Amount(70), spends: nil),
@@ -39,9 +50,13 @@ func utxoFixture() -> InMemoryUTXOFlow {
             outputs: [
                 UTXOOutput(address: address(2), value: Amount(60), spentBy: nil),
                 UTXOOutput(address: address(3), value: Amount(35), spentBy: nil),
-            ]),
+            ]
+        ),
         UTXOTransaction(
-            id: TxID(1), block: 2, index: 0, time: 1010,
+            id: TxID(1),
+            block: 2,
+            index: 0,
+            time: 1010,
             inputs: [
                 UTXOInput(address: address(2), value: Amount(60), spends: OutPoint(tx: TxID(0), index: 0)),
                 UTXOInput(address: address(4), value: Amount(40), spends: nil),
@@ -49,7 +64,8 @@ func utxoFixture() -> InMemoryUTXOFlow {
             outputs: [
                 UTXOOutput(address: address(5), value: Amount(50), spentBy: nil),
                 UTXOOutput(address: address(6), value: Amount(45), spentBy: nil),
-            ]),
+            ]
+        ),
     ])
 }
 
@@ -68,13 +84,20 @@ struct TaintFixtureTests {
         // t2: A sends 50: ⌊min(50, 100) × 40 / 100⌋ = 20 to B (hop 2); A: B = 50, T = 20.
         // t3: A sends 70: ⌊min(70, 50) × 20 / 50⌋ = 20 to C (hop 2); A: B = 0, T = 0.
         // t4: B (B = 50, T = 20) sends 33: ⌊33 × 20 / 50⌋ = ⌊13.2⌋ = 13 to C (hop 3); B keeps T = 7.
-        let result = try AccountTaintEngine(source: accountFixture()).run(seeds: seeds, options: .init(policy: .haircut))
+        let result = try AccountTaintEngine(source: accountFixture()).run(
+            seeds: seeds,
+            options: .init(policy: .haircut)
+        )
         #expect(summary(result, 0) == ["0", "40", "0"])
         #expect(summary(result, 1) == ["40", "40", "1"])
         #expect(summary(result, 2) == ["20", "13", "2"])
         #expect(summary(result, 3) == ["33", "0", "2"])
         #expect(summary(result, 4) == nil)
-        #expect(result.transfers.map { "\($0.transfer.id):\($0.taint):\($0.hop)" } == ["1:40:1", "2:20:2", "3:20:2", "4:13:3"])
+        #expect(
+            result.transfers.map { "\($0.transfer.id):\($0.taint):\($0.hop)" } == [
+                "1:40:1", "2:20:2", "3:20:2", "4:13:3",
+            ]
+        )
     }
 
     @Test func accountPoison() throws {
@@ -98,11 +121,15 @@ struct TaintFixtureTests {
     @Test func accountMaxHopsStopAtAndBackward() throws {
         // maxHops 1: taint arriving at hop 2 is not passed on: only A (hop 1) is reached.
         let limited = try AccountTaintEngine(source: accountFixture()).run(
-            seeds: seeds, options: .init(policy: .haircut, maxHops: 1))
+            seeds: seeds,
+            options: .init(policy: .haircut, maxHops: 1)
+        )
         #expect(limited.addresses.map(\.address.rawValue) == [0, 1])
         // stopAt B: B reports the 20 it received and passes nothing on, so C gets only A's 20.
         let stopped = try AccountTaintEngine(source: accountFixture()).run(
-            seeds: seeds, options: .init(policy: .haircut, stopAt: [AddressID(2)]))
+            seeds: seeds,
+            options: .init(policy: .haircut, stopAt: [AddressID(2)])
+        )
         #expect(summary(stopped, 2) == ["20", "0", "2"])
         #expect(stopped.address(AddressID(2))?.isStopped == true)
         #expect(summary(stopped, 3) == ["20", "0", "2"])
@@ -110,13 +137,17 @@ struct TaintFixtureTests {
         // t4': C→B (clean to B). t3': C→A 70 clean: A B = 70. t2': B→A 50 from the seed: A B = 120, T = 50 (hop 1).
         // t1': A→S 40: ⌊40 × 50 / 120⌋ = 16 (hop 2); A: B = 80, T = 34. t0': A→X 60: ⌊60 × 34 / 80⌋ = 25 (hop 2).
         let backward = try AccountTaintEngine(source: accountFixture()).run(
-            seeds: [TaintSeed(address: AddressID(2))], options: .init(policy: .haircut, direction: .backward))
+            seeds: [TaintSeed(address: AddressID(2))],
+            options: .init(policy: .haircut, direction: .backward)
+        )
         #expect(summary(backward, 1) == ["50", "41", "1"])
         #expect(summary(backward, 0) == ["16", "0", "2"])
         #expect(summary(backward, 4) == ["25", "0", "2"])
         // Poison backward: A is poisoned by the 50 from B, so S gets 40 and X 60 at hop 2.
         let poison = try AccountTaintEngine(source: accountFixture()).run(
-            seeds: [TaintSeed(address: AddressID(2))], options: .init(policy: .poison, direction: .backward))
+            seeds: [TaintSeed(address: AddressID(2))],
+            options: .init(policy: .poison, direction: .backward)
+        )
         #expect(summary(poison, 0) == ["40", "0", "2"])
         #expect(summary(poison, 4) == ["60", "0", "2"])
     }
@@ -160,14 +191,18 @@ struct TaintFixtureTests {
         // tx0 reversed: [A 60 (taint 30), B 35] in (Σ 95), [S 30, X 70] out (Σ 100): S ⌊30 × 30 / 100⌋ = 9,
         // X ⌊70 × 30 / 100⌋ = 21 (hop 2).
         let result = try UTXOTaintEngine(source: utxoFixture()).run(
-            seeds: [TaintSeed(address: AddressID(5))], options: .init(policy: .haircut, direction: .backward))
+            seeds: [TaintSeed(address: AddressID(5))],
+            options: .init(policy: .haircut, direction: .backward)
+        )
         #expect(summary(result, 2) == ["30", "30", "1"])
         #expect(summary(result, 4) == ["20", "0", "1"])
         #expect(summary(result, 0) == ["9", "0", "2"])
         #expect(summary(result, 1) == ["21", "0", "2"])
         // minTaint 10 forward: B's 10 stays (not below 10), C's 9 and D's 8 are dropped.
         let filtered = try UTXOTaintEngine(source: utxoFixture()).run(
-            seeds: seeds, options: .init(policy: .haircut, minTaint: Amount(10)))
+            seeds: seeds,
+            options: .init(policy: .haircut, minTaint: Amount(10))
+        )
         #expect(summary(filtered, 3) == ["10", "0", "1"])
         #expect(summary(filtered, 5) == nil)
         #expect(summary(filtered, 6) == nil)

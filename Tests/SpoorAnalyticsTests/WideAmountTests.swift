@@ -34,7 +34,9 @@ struct WideAmountTests {
                 var amount = Amount(words: words)!
                 for limb in 0..<4 {
                     let keep = max(0, min(64, bits - 64 * limb))
-                    amount[limb: limb] = keep == 0 ? 0 : (keep == 64 ? amount[limb: limb] : amount[limb: limb] & ((1 << UInt64(keep)) - 1))
+                    amount[limb: limb] =
+                        keep == 0
+                        ? 0 : (keep == 64 ? amount[limb: limb] : amount[limb: limb] & ((1 << UInt64(keep)) - 1))
                 }
                 return WideAmount(amount)
             }

@@ -24,7 +24,10 @@ import Testing
     @Test func reportIsByteIdenticalAcrossRunsAndAfterResume() throws {
         let directory = TemporaryDirectory("scan")
         let store = try Self.store(directory)
-        let arguments = ["scan", store, "--watchlist", "ofac", "--policy", "haircut", "--max-hops", "3", "--checkpoint-every", "2000"]
+        let arguments = [
+            "scan", store, "--watchlist", "ofac", "--policy", "haircut", "--max-hops", "3", "--checkpoint-every",
+            "2000",
+        ]
         let first = directory.appending("first.jsonl")
         let second = directory.appending("second.jsonl")
         let resumed = directory.appending("resumed.jsonl")
@@ -58,8 +61,12 @@ import Testing
         // The watchlist is what the store has tagged: all 152 OFAC ETH addresses (5 of them in the graph).
         // python3: sha256("".join(a + "\n" for a in sorted(set(line.strip().lower() for line in the list file)))).
         #expect((header?["watchlistSize"] as? Int) == 152)
-        #expect(header?["watchlistSHA256"] as? String == "d6e31502d707361843850bd7727e3a82c3e850de80470963b1a0f939c4118249")
-        let rows = lines.dropFirst().compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(
+            header?["watchlistSHA256"] as? String == "d6e31502d707361843850bd7727e3a82c3e850de80470963b1a0f939c4118249"
+        )
+        let rows = lines.dropFirst().compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
         let listed = rows.filter { $0["listed"] as? Bool == true }
         #expect(listed.count == 5)
         #expect(listed.allSatisfy { $0["risk"] as? String == "severe" && $0["minimalHop"] as? Int == 0 })

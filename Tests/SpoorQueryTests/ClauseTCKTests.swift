@@ -87,6 +87,7 @@ import Testing
         #expect(["fanIn", "fanOut", "passThrough", "peelChains", "roundTrips"].allSatisfy {
             names.contains("spoor.typology." + $0)
         })
+        #expect(names.contains("spoor.exposure") && names.contains("spoor.taint"))
         var registry = ProcedureRegistry.standard
         registry.register(Procedure(name: "test.double", parameters: [("x", .integer)], outputs: [("y", .integer)]) { invocation in
             guard case .integer(let x) = invocation.arguments[0] else { return [[.null]] }

@@ -42,7 +42,9 @@ struct AnalyticsFacadeTests {
         // Haircut from S (see TaintFixtureTests.accountHaircut): A 40, B 20, C 20 + 13 = 33.
         let result = try graph.taint(seedTags: ["ofac"], options: TaintOptions(policy: .haircut))
         var received: [String: String] = [:]
-        for entry in result.addresses { received[try graph.addressText(entry.address) ?? ""] = entry.received.description }
+        for entry in result.addresses {
+            received[try graph.addressText(entry.address) ?? ""] = entry.received.description
+        }
         #expect(received == [Self.s: "0", Self.a: "40", Self.b: "20", Self.c: "33"])
         // Exposure of C with no stop tags: 33 of 103 received, hop 2 (ExposureTests.indirectIncomingWithEvidence).
         let report = try #require(try graph.exposure(of: [Self.c], watchlist: "ofac", stopAtTags: []))
@@ -57,27 +59,94 @@ struct AnalyticsFacadeTests {
     @Test func proceduresAnswerTheSame() throws {
         let directory = TemporaryDirectory("analytics")
         let graph = try Self.graph(directory)
-        let taint = try graph.query("""
+        let taint = try graph.query(
+            """
             CALL spoor.taint('ofac', {policy: 'fifo'}) YIELD address, received, hop
             RETURN address.address AS address, received, hop ORDER BY address
-            """).all()
+            """
+        ).all()
         // FIFO (TaintFixtureTests.accountFIFO): A 40 at hop 1, C 40 at hop 2, the seed S 0 at hop 0.
-        #expect(taint == [
-            [.string(Self.s), .amount(.zero), .integer(0)],
-            [.string(Self.a), .amount(Amount(40)), .integer(1)],
-            [.string(Self.c), .amount(Amount(40)), .integer(2)],
-        ])
-        let exposure = try graph.query("""
+        #expect(
+            taint == [
+                [.string(Self.s), .amount(.zero), .integer(0)],
+                [.string(Self.a), .amount(Amount(40)), .integer(1)],
+                [.string(Self.c), .amount(Amount(40)), .integer(2)],
+            ]
+        )
+        let exposure = try graph.query(
+            """
             CALL spoor.exposure($address, {watchlist: 'ofac', maxHops: 3, policy: 'haircut', stopAt: []})
             YIELD indirectIn, totalIn, hopIn, risk, evidence
             RETURN indirectIn, totalIn, hopIn, risk, size(evidence) AS paths
-            """, parameters: ["address": .string(Self.c.uppercased().replacingOccurrences(of: "0X", with: "0x"))]).all()
+            """,
+            parameters: ["address": .string(Self.c.uppercased().replacingOccurrences(of: "0X", with: "0x"))]
+        ).all()
         #expect(exposure == [[.amount(Amount(33)), .amount(Amount(103)), .integer(2), .string("severe"), .integer(2)]])
         #expect(throws: QueryError.self) {
-            try graph.query("CALL spoor.exposure($a, {maxHops: 3}) YIELD risk RETURN risk", parameters: ["a": .string(Self.c)]).all()
+            try graph.query(
+                "CALL spoor.exposure($a, {maxHops: 3}) YIELD risk RETURN risk",
+                parameters: ["a": .string(Self.c)]
+            ).all()
         }
         #expect(throws: QueryError.self) {
             try graph.query("CALL spoor.taint('ofac', {policy: 'bogus'}) YIELD hop RETURN hop").all()
+        }
+    }
+}
+
+/// On a generated store, the batch scan (one replay of the whole chain) and `Graph.exposure` (taint followed from the
+/// listed addresses through the adjacency streams) give every address the same figures.
+@Suite("Scan and per-address exposure agree on a generated store")
+struct ScanAgreementTests {
+    @Test(arguments: [TaintPolicy.haircut, .fifo, .poison])
+    func scanRowsEqualExposure(policy: TaintPolicy) throws {
+        let directory = TemporaryDirectory("agreement")
+        let ofac = try String(
+            contentsOfFile: TestPaths.sharedData + "/ofac/sanctioned_addresses_ETH.txt",
+            encoding: .utf8
+        )
+        .split(separator: "\n").map(String.init).filter { $0.hasPrefix("0x") }
+        var options = TransfersGenerator.Options(seed: 3, transferCount: 20_000)
+        options.sanctioned = Array(ofac.prefix(5))
+        let csv = directory.appending("t.csv")
+        _ = try TransfersGenerator(options: options).write(to: csv)
+        let graph = try Graph.open(at: directory.appending("store"), mode: .readWrite)
+        _ = try graph.ingestTransfers(files: [csv])
+        try graph.importTags(ofac.map { TagRecord(address: $0.lowercased(), tag: "ofac") })
+        let output = directory.appending("scan.jsonl")
+        let parameters = ScanParameters(watchlist: "ofac", policy: policy, maxHops: 3, stopAt: [])
+        let outcome = try graph.read { reader in
+            try ExposureScan(reader: reader, parameters: parameters, riskLevels: .defaults, addresses: nil).run(
+                output: output,
+                format: .jsonl,
+                checkpointPath: output + ".checkpoint"
+            )
+        }
+        guard case .finished = outcome else {
+            Issue.record("scan did not finish")
+            return
+        }
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").dropFirst()
+        let rows = try lines.map { try JSONDecoder().decode(ScanRow.self, from: Data($0.utf8)) }
+        let exposed = rows.filter { ($0.minimalHop ?? 0) > 0 }
+        #expect(exposed.count >= 10)  // 5 planted senders × 10 transfers reach at least their receivers.
+        for row in exposed.prefix(40) {
+            let report = try #require(
+                try graph.exposure(
+                    of: [row.address],
+                    watchlist: "ofac",
+                    options: ExposureOptions(policy: policy, maxHops: 3),
+                    stopAtTags: []
+                )
+            )
+            let expected = [row.directIn, row.directOut, row.indirectIn, row.indirectOut, row.totalIn, row.totalOut]
+            let actual = [
+                report.directIn, report.directOut, report.indirectIn, report.indirectOut, report.totalIn,
+                report.totalOut,
+            ]
+            .map(\.description)
+            #expect(actual == expected, "\(row.address)")
+            #expect(report.hopIn == row.hopIn && report.hopOut == row.hopOut, "\(row.address)")
         }
     }
 }

@@ -7,56 +7,65 @@ public import SpoorStore
 /// rules out by construction (a subtraction is always of a part from its whole; a sum of fewer than 2^64 amounts
 /// stays below 2^320).
 public struct WideAmount: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
-    @usableFromInline var low: UInt128
-    @usableFromInline var middle: UInt128
-    @usableFromInline var high: UInt128
+    // Six 64-bit limbs, least significant first. Not `UInt128` fields: structs holding `UInt128` have been
+    // miscompiled at -Onone (swiftlang/swift#91204), and a debug test run crashed that way here.
+    @usableFromInline var w0, w1, w2, w3, w4, w5: UInt64
 
     /// Zero.
-    public static let zero = WideAmount(low: 0, middle: 0, high: 0)
-
-    @inlinable init(low: UInt128, middle: UInt128, high: UInt128) {
-        self.low = low
-        self.middle = middle
-        self.high = high
-    }
+    public static let zero = WideAmount(0)
 
     /// A wide amount from a 64-bit value.
-    @inlinable public init(_ value: UInt64) { self.init(low: UInt128(value), middle: 0, high: 0) }
+    @inlinable public init(_ value: UInt64) {
+        (w0, w1, w2, w3, w4, w5) = (value, 0, 0, 0, 0, 0)
+    }
 
     /// A wide amount from an exact ``Amount``.
     @inlinable public init(_ amount: Amount) {
-        self.init(
-            low: UInt128(amount[limb: 0]) | UInt128(amount[limb: 1]) << 64,
-            middle: UInt128(amount[limb: 2]) | UInt128(amount[limb: 3]) << 64, high: 0)
+        (w0, w1, w2, w3, w4, w5) = (amount[limb: 0], amount[limb: 1], amount[limb: 2], amount[limb: 3], 0, 0)
     }
 
     /// The value as an ``Amount`` when it is below 2^256.
     @inlinable public var amount: Amount? {
-        guard high == 0 else { return nil }
+        guard w4 == 0 && w5 == 0 else { return nil }
         var result = Amount.zero
-        result[limb: 0] = UInt64(truncatingIfNeeded: low)
-        result[limb: 1] = UInt64(truncatingIfNeeded: low >> 64)
-        result[limb: 2] = UInt64(truncatingIfNeeded: middle)
-        result[limb: 3] = UInt64(truncatingIfNeeded: middle >> 64)
+        result[limb: 0] = w0
+        result[limb: 1] = w1
+        result[limb: 2] = w2
+        result[limb: 3] = w3
         return result
     }
 
     /// Whether the value is zero.
-    @inlinable public var isZero: Bool { low == 0 && middle == 0 && high == 0 }
+    @inlinable public var isZero: Bool { (w0 | w1 | w2 | w3 | w4 | w5) == 0 }
+
+    /// Whether the value fits in 64 bits.
+    @inlinable var fitsUInt64: Bool { (w1 | w2 | w3 | w4 | w5) == 0 }
 
     /// The nearest `Double` (for ratios only).
     public var doubleValue: Double {
-        let scale = 340_282_366_920_938_463_463_374_607_431_768_211_456.0  // 2^128
-        return (Double(high) * scale + Double(middle)) * scale + Double(low)
+        var result = 0.0
+        for limb in limbs.reversed() { result = result * 18_446_744_073_709_551_616.0 + Double(limb) }
+        return result
     }
 
     /// The sum; traps on overflow past 2^384 (unreachable: see the type's documentation).
     @inlinable public static func + (lhs: WideAmount, rhs: WideAmount) -> WideAmount {
-        let (low, carry0) = lhs.low.addingReportingOverflow(rhs.low)
-        let (middle0, carry1) = lhs.middle.addingReportingOverflow(rhs.middle)
-        let (middle, carry2) = middle0.addingReportingOverflow(carry0 ? 1 : 0)
-        let high = lhs.high + rhs.high + (carry1 ? 1 : 0) + (carry2 ? 1 : 0)
-        return WideAmount(low: low, middle: middle, high: high)
+        var result = lhs
+        var carry = false
+        func add(_ a: inout UInt64, _ b: UInt64) {
+            let (sum1, overflow1) = a.addingReportingOverflow(b)
+            let (sum2, overflow2) = sum1.addingReportingOverflow(carry ? 1 : 0)
+            a = sum2
+            carry = overflow1 || overflow2
+        }
+        add(&result.w0, rhs.w0)
+        add(&result.w1, rhs.w1)
+        add(&result.w2, rhs.w2)
+        add(&result.w3, rhs.w3)
+        add(&result.w4, rhs.w4)
+        add(&result.w5, rhs.w5)
+        precondition(!carry, "WideAmount overflow")
+        return result
     }
 
     /// Adds in place.
@@ -64,40 +73,49 @@ public struct WideAmount: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     /// The difference; `rhs` must not exceed `lhs` (the engine only takes a part from its whole).
     @inlinable public static func - (lhs: WideAmount, rhs: WideAmount) -> WideAmount {
-        precondition(rhs <= lhs, "WideAmount subtraction below zero")
-        let (low, borrow0) = lhs.low.subtractingReportingOverflow(rhs.low)
-        let (middle0, borrow1) = lhs.middle.subtractingReportingOverflow(rhs.middle)
-        let (middle, borrow2) = middle0.subtractingReportingOverflow(borrow0 ? 1 : 0)
-        let high = lhs.high - rhs.high - (borrow1 ? 1 : 0) - (borrow2 ? 1 : 0)
-        return WideAmount(low: low, middle: middle, high: high)
+        var result = lhs
+        var borrow = false
+        func subtract(_ a: inout UInt64, _ b: UInt64) {
+            let (difference1, overflow1) = a.subtractingReportingOverflow(b)
+            let (difference2, overflow2) = difference1.subtractingReportingOverflow(borrow ? 1 : 0)
+            a = difference2
+            borrow = overflow1 || overflow2
+        }
+        subtract(&result.w0, rhs.w0)
+        subtract(&result.w1, rhs.w1)
+        subtract(&result.w2, rhs.w2)
+        subtract(&result.w3, rhs.w3)
+        subtract(&result.w4, rhs.w4)
+        subtract(&result.w5, rhs.w5)
+        precondition(!borrow, "WideAmount subtraction below zero")
+        return result
     }
 
     /// Subtracts in place.
     @inlinable public static func -= (lhs: inout WideAmount, rhs: WideAmount) { lhs = lhs - rhs }
 
     @inlinable public static func < (lhs: WideAmount, rhs: WideAmount) -> Bool {
-        if lhs.high != rhs.high { return lhs.high < rhs.high }
-        if lhs.middle != rhs.middle { return lhs.middle < rhs.middle }
-        return lhs.low < rhs.low
+        if lhs.w5 != rhs.w5 { return lhs.w5 < rhs.w5 }
+        if lhs.w4 != rhs.w4 { return lhs.w4 < rhs.w4 }
+        if lhs.w3 != rhs.w3 { return lhs.w3 < rhs.w3 }
+        if lhs.w2 != rhs.w2 { return lhs.w2 < rhs.w2 }
+        if lhs.w1 != rhs.w1 { return lhs.w1 < rhs.w1 }
+        return lhs.w0 < rhs.w0
     }
 
     /// The six 64-bit limbs, least significant first.
-    var limbs: [UInt64] {
-        [low, middle, high].flatMap { [UInt64(truncatingIfNeeded: $0), UInt64(truncatingIfNeeded: $0 >> 64)] }
-    }
+    var limbs: [UInt64] { [w0, w1, w2, w3, w4, w5] }
 
     /// Builds a value from limbs, least significant first; `nil` when it needs more than 384 bits.
     init?(limbs: [UInt64]) {
         guard limbs.dropFirst(6).allSatisfy({ $0 == 0 }) else { return nil }
         let padded = Array(limbs.prefix(6)) + Array(repeating: 0, count: Swift.max(0, 6 - limbs.count))
-        self.init(
-            low: UInt128(padded[0]) | UInt128(padded[1]) << 64, middle: UInt128(padded[2]) | UInt128(padded[3]) << 64,
-            high: UInt128(padded[4]) | UInt128(padded[5]) << 64)
+        (w0, w1, w2, w3, w4, w5) = (padded[0], padded[1], padded[2], padded[3], padded[4], padded[5])
     }
 
     /// The decimal digits.
     public var description: String {
-        if high == 0 && middle == 0 { return String(low) }
+        if fitsUInt64 { return String(w0) }
         var limbs = self.limbs
         var chunks: [UInt64] = []
         let base: UInt64 = 10_000_000_000_000_000_000  // 10^19
@@ -141,7 +159,9 @@ public struct WideAmount: Sendable, Hashable, Comparable, CustomStringConvertibl
         let text = try container.decode(String.self)
         guard let value = WideAmount(decimal: text) else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "expected a decimal integer below 2^384, got \(text)")
+                in: container,
+                debugDescription: "expected a decimal integer below 2^384, got \(text)"
+            )
         }
         self = value
     }
@@ -159,10 +179,9 @@ extension WideAmount {
         precondition(!c.isZero, "division by zero")
         precondition(a <= c || b <= c, "quotient would not fit")
         if a.isZero || b.isZero { return .zero }
-        if a.high == 0 && a.middle == 0 && b.high == 0 && b.middle == 0 && c.high == 0 && c.middle == 0 {
-            let product = a.low.multipliedFullWidth(by: b.low)
-            let (quotient, _) = c.low.dividingFullWidth(product)
-            return WideAmount(low: quotient, middle: 0, high: 0)
+        if a.fitsUInt64 && b.fitsUInt64 && c.fitsUInt64 {
+            let product = a.w0.multipliedFullWidth(by: b.w0)
+            return WideAmount(c.w0.dividingFullWidth(product).quotient)
         }
         let product = multiplyLimbs(a.limbs, b.limbs)
         let quotient = divideLimbs(product, by: c.limbs)
@@ -197,11 +216,15 @@ extension WideAmount {
 
     /// Floor division of little-endian limb arrays by binary long division (shift and subtract, one bit at a time:
     /// slow but plain; only values past 128 bits come here).
-    static func divideLimbs(_ dividend: [UInt64], by divisor: [UInt64]) -> [UInt64] {
+    static func divideLimbs(_ dividend: [UInt64], by divisorLimbs: [UInt64]) -> [UInt64] {
         var quotient = [UInt64](repeating: 0, count: dividend.count)
+        var divisor = divisorLimbs
+        while divisor.count > 1, divisor.last == 0 { divisor.removeLast() }
         var remainder = [UInt64](repeating: 0, count: divisor.count + 1)
         let divisorWide = divisor + [0]
-        for bit in stride(from: dividend.count * 64 - 1, through: 0, by: -1) {
+        guard let top = dividend.lastIndex(where: { $0 != 0 }) else { return quotient }
+        let highestBit = top * 64 + (63 - dividend[top].leadingZeroBitCount)
+        for bit in stride(from: highestBit, through: 0, by: -1) {
             // remainder = remainder << 1 | bit
             var carry = (dividend[bit / 64] >> UInt64(bit % 64)) & 1
             for index in remainder.indices {
@@ -237,5 +260,7 @@ extension WideAmount {
     }
 
     /// The exact product of two wide amounts.
-    public static func product(_ a: WideAmount, _ b: WideAmount) -> Product { Product(limbs: multiplyLimbs(a.limbs, b.limbs)) }
+    public static func product(_ a: WideAmount, _ b: WideAmount) -> Product {
+        Product(limbs: multiplyLimbs(a.limbs, b.limbs))
+    }
 }

@@ -19,8 +19,13 @@ public struct ExposureOptions: Sendable, Hashable {
 
     /// Creates options.
     public init(
-        policy: TaintPolicy = .haircut, maxHops: Int = 3, asset: AssetID = .native, stopAt: Set<AddressID> = [],
-        window: TimeWindow? = nil, minTaint: Amount = .zero, evidencePaths: Int = 3
+        policy: TaintPolicy = .haircut,
+        maxHops: Int = 3,
+        asset: AssetID = .native,
+        stopAt: Set<AddressID> = [],
+        window: TimeWindow? = nil,
+        minTaint: Amount = .zero,
+        evidencePaths: Int = 3
     ) {
         self.policy = policy
         self.maxHops = maxHops
@@ -124,24 +129,71 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
     public init(source: Source) { self.source = source }
 
     /// The exposure of `targets` to the `listed` addresses.
-    public func exposure(of targets: Set<AddressID>, listed: Set<AddressID>, options: ExposureOptions) throws
+    public func exposure(
+        of targets: Set<AddressID>,
+        listed: Set<AddressID>,
+        options: ExposureOptions
+    ) throws
         -> ExposureReport
     {
         var taintOptions = TaintOptions(
-            policy: options.policy, direction: .forward, maxHops: options.maxHops, minTaint: options.minTaint,
-            window: options.window, stopAt: options.stopAt)
+            policy: options.policy,
+            direction: .forward,
+            maxHops: options.maxHops,
+            minTaint: options.minTaint,
+            window: options.window,
+            stopAt: options.stopAt
+        )
         let seeds = listed.sorted().map { TaintSeed(address: $0) }
+        // Nothing after the targets' last incoming transfer can change their incoming exposure (and nothing before
+        // their first outgoing one their outgoing exposure): each run stops there.
+        var lastIncoming: ChainPosition?
+        var firstOutgoing: ChainPosition?
+        var streams: [AddressID: [AccountTransfer]] = [:]
+        for target in targets.sorted() {
+            let stream = try source.transfers(of: target)
+            streams[target] = stream
+            for transfer in stream where transfer.asset == options.asset {
+                if let window = options.window, !window.contains(transfer.time) { continue }
+                if targets.contains(transfer.from) && targets.contains(transfer.to) { continue }
+                if targets.contains(transfer.to) {
+                    lastIncoming = max(lastIncoming ?? transfer.position, transfer.position)
+                }
+                if targets.contains(transfer.from) {
+                    firstOutgoing = min(firstOutgoing ?? transfer.position, transfer.position)
+                }
+            }
+        }
         let engine = AccountTaintEngine(source: source)
-        let forward = try engine.run(seeds: seeds, options: taintOptions)
+        var forward = TaintResult(options: taintOptions, addresses: [], transfers: [], outputs: [])
+        if let lastIncoming {
+            taintOptions.horizon = lastIncoming
+            forward = try engine.run(seeds: seeds, options: taintOptions)
+        }
         taintOptions.direction = .backward
-        let backward = try engine.run(seeds: seeds, options: taintOptions)
+        var backward = TaintResult(options: taintOptions, addresses: [], transfers: [], outputs: [])
+        if let firstOutgoing {
+            taintOptions.horizon = firstOutgoing
+            backward = try engine.run(seeds: seeds, options: taintOptions)
+        }
 
         var report = ExposureReport(
-            targets: targets.sorted(), asset: options.asset, directIn: .zero, directOut: .zero, indirectIn: .zero,
-            indirectOut: .zero, totalIn: .zero, totalOut: .zero, hopIn: nil, hopOut: nil, evidenceIn: [],
-            evidenceOut: [], isListed: !targets.isDisjoint(with: listed))
+            targets: targets.sorted(),
+            asset: options.asset,
+            directIn: .zero,
+            directOut: .zero,
+            indirectIn: .zero,
+            indirectOut: .zero,
+            totalIn: .zero,
+            totalOut: .zero,
+            hopIn: nil,
+            hopOut: nil,
+            evidenceIn: [],
+            evidenceOut: [],
+            isListed: !targets.isDisjoint(with: listed)
+        )
         for target in targets.sorted() {
-            for transfer in try source.transfers(of: target) where transfer.asset == options.asset {
+            for transfer in streams[target] ?? [] where transfer.asset == options.asset {
                 if let window = options.window, !window.contains(transfer.time) { continue }
                 let fromInside = targets.contains(transfer.from)
                 let toInside = targets.contains(transfer.to)
@@ -169,9 +221,19 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
             if !listed.contains(flow.transfer.to) { report.indirectOut += WideAmount(flow.taint) }
         }
         report.evidenceIn = Self.evidence(
-            flows: incoming, targets: targets, listed: listed, limit: options.evidencePaths, backward: false)
+            flows: incoming,
+            targets: targets,
+            listed: listed,
+            limit: options.evidencePaths,
+            backward: false
+        )
         report.evidenceOut = Self.evidence(
-            flows: outgoing, targets: targets, listed: listed, limit: options.evidencePaths, backward: true)
+            flows: outgoing,
+            targets: targets,
+            listed: listed,
+            limit: options.evidencePaths,
+            backward: true
+        )
         return report
     }
 
@@ -179,7 +241,11 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
     /// every step the flow into the sender with the smallest hop that came before (in the run's order), ties to the
     /// largest taint, then the latest.
     static func evidence(
-        flows: [TaintedTransfer], targets: Set<AddressID>, listed: Set<AddressID>, limit: Int, backward: Bool
+        flows: [TaintedTransfer],
+        targets: Set<AddressID>,
+        listed: Set<AddressID>,
+        limit: Int,
+        backward: Bool
     ) -> [ExposureEvidencePath] {
         // In the run's orientation: the sender and receiver of each flow.
         func sender(_ flow: TaintedTransfer) -> AddressID { backward ? flow.transfer.to : flow.transfer.from }
@@ -207,7 +273,9 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
             }
             // Incoming paths read listed → target (chain order); outgoing ones target → listed (chain order too).
             let ordered = backward ? steps : steps.reversed()
-            paths.append(ExposureEvidencePath(steps: ordered.map { EvidenceStep(transfer: $0.transfer, taint: $0.taint, hop: $0.hop) }))
+            paths.append(
+                ExposureEvidencePath(steps: ordered.map { EvidenceStep(transfer: $0.transfer, taint: $0.taint, hop: $0.hop) })
+            )
         }
         return paths
     }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Thresholds that turn an exposure into a risk level; the documented file is `Schemas/risk-levels.json`.
 ///
@@ -46,7 +46,9 @@ public struct RiskLevels: Sendable, Hashable, Codable {
         levels: [
             Level(name: "severe", minShare: 0.25, maxHop: 1), Level(name: "high", minShare: 0.05, maxHop: 2),
             Level(name: "medium", minShare: 0.005, maxHop: 3),
-        ], defaultLevel: "low")
+        ],
+        defaultLevel: "low"
+    )
 
     /// The level for an exposure share and minimal hop.
     public func level(share: Double, minimalHop: Int?) -> String {
@@ -97,7 +99,8 @@ public struct RiskLevels: Sendable, Hashable, Codable {
 
     static func path(_ context: DecodingError.Context) -> String {
         context.codingPath.isEmpty
-            ? "the top level" : context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            ? "the top level"
+            : context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
     }
 }
 

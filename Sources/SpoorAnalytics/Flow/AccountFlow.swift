@@ -47,8 +47,15 @@ public struct AccountTransfer: Sendable, Hashable {
 
     /// Creates a transfer.
     public init(
-        id: TransferID, from: AddressID, to: AddressID, value: Amount, asset: AssetID = .native, block: UInt64,
-        logIndex: UInt32, time: Int64, tx: TxID
+        id: TransferID,
+        from: AddressID,
+        to: AddressID,
+        value: Amount,
+        asset: AssetID = .native,
+        block: UInt64,
+        logIndex: UInt32,
+        time: Int64,
+        tx: TxID
     ) {
         self.id = id
         self.from = from
@@ -125,7 +132,6 @@ public struct StoreAccountFlow: AccountFlowSource {
     public func transfers(of address: AddressID) throws -> [AccountTransfer] {
         var result: [AccountTransfer] = []
         for incidence in try reader.incidences(of: address) {
-            let properties = incidence.properties
             switch incidence.direction {
             case .outgoing:
                 result.append(Self.transfer(from: address, to: incidence.neighbor, incidence))
@@ -134,7 +140,6 @@ public struct StoreAccountFlow: AccountFlowSource {
                 if incidence.neighbor == address { continue }
                 result.append(Self.transfer(from: incidence.neighbor, to: address, incidence))
             }
-            _ = properties
         }
         // Streams hold ingest order; sort in case files were ingested out of chain order.
         result.sort { $0.position < $1.position }
@@ -156,7 +161,15 @@ public struct StoreAccountFlow: AccountFlowSource {
     static func transfer(from: AddressID, to: AddressID, _ incidence: Incidence) -> AccountTransfer {
         let properties = incidence.properties
         return AccountTransfer(
-            id: incidence.transfer, from: from, to: to, value: properties.value, asset: properties.asset,
-            block: properties.block, logIndex: properties.logIndex, time: properties.time, tx: properties.tx)
+            id: incidence.transfer,
+            from: from,
+            to: to,
+            value: properties.value,
+            asset: properties.asset,
+            block: properties.block,
+            logIndex: properties.logIndex,
+            time: properties.time,
+            tx: properties.tx
+        )
     }
 }

@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+import Foundation
 public import SpoorStore
 
 /// The parameters of a batch scan, as the report header records them.
@@ -25,8 +25,14 @@ public struct ScanParameters: Sendable, Hashable, Codable {
 
     /// Creates parameters.
     public init(
-        watchlist: String, policy: TaintPolicy = .haircut, maxHops: Int = 3, asset: String? = nil,
-        stopAt: [String] = [], minTaint: Amount = .zero, from: Int64? = nil, to: Int64? = nil,
+        watchlist: String,
+        policy: TaintPolicy = .haircut,
+        maxHops: Int = 3,
+        asset: String? = nil,
+        stopAt: [String] = [],
+        minTaint: Amount = .zero,
+        from: Int64? = nil,
+        to: Int64? = nil,
         addressesSHA256: String? = nil
     ) {
         self.watchlist = watchlist
@@ -139,14 +145,6 @@ public final class ExposureScan {
         self.addressList = addresses.map { Array(Set($0)).sorted() }
     }
 
-    struct Checkpoint: Codable {
-        var header: ScanHeader
-        var phase: TaintDirection
-        var position: Int
-        var states: [UInt64: AccountTaintState]
-        var entries: [UInt64: ScanEntry]
-    }
-
     /// SHA-256 (hex) of lines, each followed by `\n`.
     public static func sha256(lines: [String]) -> String {
         var hasher = SHA256()
@@ -156,8 +154,12 @@ public final class ExposureScan {
 
     /// Runs (or resumes) the scan and writes the report to `output`.
     public func run(
-        output: String, format: ScanReportFormat, checkpointPath: String, checkpointEvery: Int = 500_000,
-        stopAfterCheckpoints: Int? = nil, progress: (ScanProgress) -> Void = { _ in }
+        output: String,
+        format: ScanReportFormat,
+        checkpointPath: String,
+        checkpointEvery: Int = 500_000,
+        stopAfterCheckpoints: Int? = nil,
+        progress: (ScanProgress) -> Void = { _ in }
     ) throws -> ScanOutcome {
         let analytics = StoreAnalytics(reader: reader)
         let flow = try analytics.accountFlow()
@@ -177,38 +179,45 @@ public final class ExposureScan {
         let counts = try reader.counts()
         let header = ScanHeader(
             dataPosition: .init(
-                lastBlock: lastBlock, addresses: counts.addresses, transactions: counts.transactions,
-                transfers: counts.transfers, assets: counts.assets),
-            parameters: parameters, watchlistSHA256: Self.sha256(lines: listedText.sorted()),
-            watchlistSize: listedText.count, riskLevels: riskLevels)
+                lastBlock: lastBlock,
+                addresses: counts.addresses,
+                transactions: counts.transactions,
+                transfers: counts.transfers,
+                assets: counts.assets
+            ),
+            parameters: parameters,
+            watchlistSHA256: Self.sha256(lines: listedText.sorted()),
+            watchlistSize: listedText.count,
+            riskLevels: riskLevels
+        )
 
-        var checkpoint = Checkpoint(header: header, phase: .forward, position: 0, states: [:], entries: [:])
+        var state = ExposureReplay.State()
         if let data = FileManager.default.contents(atPath: checkpointPath),
-            let saved = try? JSONDecoder().decode(Checkpoint.self, from: data), saved.header == header
+            let saved = ScanCheckpointCodec.decode(data, header: header)
         {
-            checkpoint = saved
+            state = saved
         }
         guard let minTaintAmount = Amount(decimal: parameters.minTaint) else {
             throw AnalyticsError.badOption(name: "minTaint", value: parameters.minTaint, expected: "a decimal amount")
         }
 
         let replay = ExposureReplay(
-            transfers: transfers, listed: listed, stopAt: stopAt, policy: parameters.policy, maxHops: parameters.maxHops,
-            minTaint: WideAmount(minTaintAmount))
-        var state = ExposureReplay.State(phase: checkpoint.phase, position: checkpoint.position, states: checkpoint.states, entries: checkpoint.entries)
-        checkpoint.states = [:]
-        checkpoint.entries = [:]
+            transfers: transfers,
+            listed: listed,
+            stopAt: stopAt,
+            policy: parameters.policy,
+            maxHops: parameters.maxHops,
+            minTaint: WideAmount(minTaintAmount)
+        )
         var checkpointsWritten = 0
         let finished = try replay.run(&state, checkpointEvery: checkpointEvery, progress: progress) { state in
-            let saved = Checkpoint(header: header, phase: state.phase, position: state.position, states: state.states, entries: state.entries)
-            try Self.writeAtomically(try JSONEncoder().encode(saved), to: checkpointPath)
+            try Self.writeAtomically(try ScanCheckpointCodec.encode(header: header, state: state), to: checkpointPath)
             checkpointsWritten += 1
             return stopAfterCheckpoints.map { checkpointsWritten < $0 } ?? true
         }
         guard finished else { return .interrupted(checkpoints: checkpointsWritten) }
-        checkpoint.entries = state.entries
 
-        let rows = try makeRows(entries: checkpoint.entries, listed: listed)
+        let rows = try makeRows(entries: state.entries, listed: listed)
         try Self.writeAtomically(try Self.render(header: header, rows: rows, format: format), to: output)
         try? FileManager.default.removeItem(atPath: checkpointPath)
         return .finished(rows: rows.count)
@@ -237,12 +246,20 @@ public final class ExposureScan {
             var minimalHop: Int? = isListed ? 0 : nil
             for hop in [entry.hopIn, entry.hopOut].compactMap({ $0 }) { minimalHop = min(minimalHop ?? .max, hop) }
             return ScanRow(
-                address: text, listed: isListed, directIn: entry.directIn.description,
-                directOut: entry.directOut.description, indirectIn: entry.indirectIn.description,
-                indirectOut: entry.indirectOut.description, totalIn: entry.totalIn.description,
-                totalOut: entry.totalOut.description, hopIn: entry.hopIn, hopOut: entry.hopOut,
-                minimalHop: minimalHop, share: share,
-                risk: riskLevels.level(share: Double(ppmValue) / 1_000_000, minimalHop: minimalHop))
+                address: text,
+                listed: isListed,
+                directIn: entry.directIn.description,
+                directOut: entry.directOut.description,
+                indirectIn: entry.indirectIn.description,
+                indirectOut: entry.indirectOut.description,
+                totalIn: entry.totalIn.description,
+                totalOut: entry.totalOut.description,
+                hopIn: entry.hopIn,
+                hopOut: entry.hopOut,
+                minimalHop: minimalHop,
+                share: share,
+                risk: riskLevels.level(share: Double(ppmValue) / 1_000_000, minimalHop: minimalHop)
+            )
         }
     }
 
@@ -254,10 +271,10 @@ public final class ExposureScan {
         case .jsonl:
             data.append(try encoder.encode(header))
             data.append(0x0A)
-            for row in rows {
-                data.append(try encoder.encode(row))
-                data.append(0x0A)
-            }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(rows.count * 256)
+            for row in rows { appendJSON(row, to: &bytes) }
+            data.append(contentsOf: bytes)
         case .csv:
             data.append(contentsOf: Array("# ".utf8))
             data.append(try encoder.encode(header))
@@ -274,11 +291,79 @@ public final class ExposureScan {
                     row.hopOut.map(String.init) ?? "", row.minimalHop.map(String.init) ?? "", row.share, row.risk,
                 ]
                 // Addresses are canonical text without commas or quotes; quote defensively all the same.
-                let line = fields.map { $0.contains(",") || $0.contains("\"") ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0 }
+                let line = fields.map {
+                    $0.contains(",") || $0.contains("\"")
+                        ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0
+                }
                 data.append(contentsOf: Array((line.joined(separator: ",") + "\n").utf8))
             }
         }
         return data
+    }
+
+    /// One row as JSON with sorted keys and no spaces, absent hops left out (what `JSONEncoder` with `.sortedKeys`
+    /// writes, without its cost), and a newline.
+    static func appendJSON(_ row: ScanRow, to bytes: inout [UInt8]) {
+        func key(_ name: String) {
+            if bytes.last != UInt8(ascii: "{") { bytes.append(UInt8(ascii: ",")) }
+            string(name)
+            bytes.append(UInt8(ascii: ":"))
+        }
+        func string(_ text: String) {
+            bytes.append(UInt8(ascii: "\""))
+            for byte in text.utf8 {
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(contentsOf: Array("\\\"".utf8))
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: Array("\\\\".utf8))
+                case 0x0A: bytes.append(contentsOf: Array("\\n".utf8))
+                case 0x0D: bytes.append(contentsOf: Array("\\r".utf8))
+                case 0x09: bytes.append(contentsOf: Array("\\t".utf8))
+                case 0x08: bytes.append(contentsOf: Array("\\b".utf8))
+                case 0x0C: bytes.append(contentsOf: Array("\\f".utf8))
+                case 0..<0x20:
+                    let hex = String(byte, radix: 16)
+                    bytes.append(contentsOf: Array(("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8))
+                default: bytes.append(byte)
+                }
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+        func number(_ value: Int?) { bytes.append(contentsOf: Array(String(value ?? 0).utf8)) }
+        bytes.append(UInt8(ascii: "{"))
+        key("address")
+        string(row.address)
+        key("directIn")
+        string(row.directIn)
+        key("directOut")
+        string(row.directOut)
+        if let hop = row.hopIn {
+            key("hopIn")
+            number(hop)
+        }
+        if let hop = row.hopOut {
+            key("hopOut")
+            number(hop)
+        }
+        key("indirectIn")
+        string(row.indirectIn)
+        key("indirectOut")
+        string(row.indirectOut)
+        key("listed")
+        bytes.append(contentsOf: Array((row.listed ? "true" : "false").utf8))
+        if let hop = row.minimalHop {
+            key("minimalHop")
+            number(hop)
+        }
+        key("risk")
+        string(row.risk)
+        key("share")
+        string(row.share)
+        key("totalIn")
+        string(row.totalIn)
+        key("totalOut")
+        string(row.totalOut)
+        bytes.append(UInt8(ascii: "}"))
+        bytes.append(0x0A)
     }
 
     /// Writes `data` to a temporary file beside `path`, then renames it over `path`.
@@ -310,23 +395,45 @@ extension String {
 
 /// The whole-chain replay of a scan: forward from every listed address in chain order, then backward, collecting
 /// per-address exposure. Pure (no store), so tests compare it with ``ExposureAnalyzer`` on in-memory graphs.
-public struct ExposureReplay {
-    /// Where a replay stands (what a checkpoint holds).
-    public struct State: Sendable {
-        var phase: TaintDirection = .forward
+public struct ExposureReplay: Sendable {
+    /// One pass (forward or backward): how far it got, the address states and what it collected.
+    struct Pass: Sendable {
         var position = 0
         var states: [UInt64: AccountTaintState] = [:]
         var entries: [UInt64: ScanEntry] = [:]
+    }
 
-        init(phase: TaintDirection, position: Int, states: [UInt64: AccountTaintState], entries: [UInt64: ScanEntry]) {
-            self.phase = phase
-            self.position = position
-            self.states = states
-            self.entries = entries
-        }
+    /// Where a replay stands (what a checkpoint holds): the forward and the backward pass, which run side by side.
+    public struct State: Sendable {
+        var forward = Pass()
+        var backward = Pass()
 
         /// A fresh start.
         public init() {}
+
+        init(forward: Pass, backward: Pass) {
+            self.forward = forward
+            self.backward = backward
+        }
+
+        /// Both passes' entries merged: volumes, direct and incoming from the forward pass, outgoing from the
+        /// backward one.
+        var entries: [UInt64: ScanEntry] {
+            var merged = forward.entries
+            for (address, entry) in backward.entries {
+                var combined = merged[address] ?? ScanEntry()
+                combined.indirectOut += entry.indirectOut
+                if let hop = entry.hopOut { combined.hopOut = min(combined.hopOut ?? .max, hop) }
+                merged[address] = combined
+            }
+            return merged
+        }
+    }
+
+    /// A pass's state shared with the thread that runs it (each box is touched by one thread at a time).
+    final class PassBox: @unchecked Sendable {
+        var pass: Pass
+        init(_ pass: Pass) { self.pass = pass }
     }
 
     let transfers: [AccountTransfer]
@@ -338,7 +445,11 @@ public struct ExposureReplay {
 
     /// Prepares a replay of `transfers` (one asset, chain order).
     public init(
-        transfers: [AccountTransfer], listed: Set<AddressID>, stopAt: Set<AddressID>, policy: TaintPolicy, maxHops: Int,
+        transfers: [AccountTransfer],
+        listed: Set<AddressID>,
+        stopAt: Set<AddressID>,
+        policy: TaintPolicy,
+        maxHops: Int,
         minTaint: WideAmount
     ) {
         self.transfers = transfers
@@ -349,37 +460,45 @@ public struct ExposureReplay {
         self.minTaint = minTaint
     }
 
-    /// Runs from `state` to the end; `checkpoint` is called every `checkpointEvery` transfers and returns `false` to
-    /// stop there (the function then returns `false`).
+    /// Runs from `state` to the end, the forward and the backward pass side by side (two threads), in steps of at
+    /// most 65,536 transfers; `checkpoint` is called every `checkpointEvery` transfers and returns `false` to stop
+    /// there (the function then returns `false`).
     public func run(
-        _ state: inout State, checkpointEvery: Int = 0, progress: (ScanProgress) -> Void = { _ in },
+        _ state: inout State,
+        checkpointEvery: Int = 0,
+        progress: (ScanProgress) -> Void = { _ in },
         checkpoint: (State) throws -> Bool = { _ in true }
     ) throws -> Bool {
-        for phase in [TaintDirection.forward, .backward] {
-            if state.phase == .backward && phase == .forward { continue }
-            if state.phase != phase {
-                state.phase = phase
-                state.position = 0
-                state.states = [:]
-            }
-            let backward = phase == .backward
-            while state.position < transfers.count {
-                let real = transfers[backward ? transfers.count - 1 - state.position : state.position]
-                apply(backward ? real.reversed : real, real: real, backward: backward, &state)
-                state.position += 1
-                if state.position % 4096 == 0 {
-                    progress(ScanProgress(phase: phase, done: state.position, total: transfers.count))
+        let total = transfers.count
+        let boxes = [PassBox(state.forward), PassBox(state.backward)]
+        defer {
+            state.forward = boxes[0].pass
+            state.backward = boxes[1].pass
+        }
+        while boxes[0].pass.position < total || boxes[1].pass.position < total {
+            let position = min(boxes[0].pass.position, boxes[1].pass.position)
+            var step = min(total, position + 65_536)
+            if checkpointEvery > 0 { step = min(step, (position / checkpointEvery + 1) * checkpointEvery) }
+            let target = step
+            DispatchQueue.concurrentPerform(iterations: 2) { index in
+                let box = boxes[index]
+                let backward = index == 1
+                while box.pass.position < target {
+                    let real = transfers[backward ? total - 1 - box.pass.position : box.pass.position]
+                    apply(backward ? real.reversed : real, real: real, backward: backward, &box.pass)
+                    box.pass.position += 1
                 }
-                if checkpointEvery > 0 && state.position % checkpointEvery == 0 && state.position < transfers.count {
-                    if try !checkpoint(state) { return false }
-                }
             }
-            progress(ScanProgress(phase: phase, done: transfers.count, total: transfers.count))
+            progress(ScanProgress(phase: .forward, done: target, total: total))
+            if checkpointEvery > 0 && target % checkpointEvery == 0 && target < total {
+                let snapshot = State(forward: boxes[0].pass, backward: boxes[1].pass)
+                if try !checkpoint(snapshot) { return false }
+            }
         }
         return true
     }
 
-    func apply(_ transfer: AccountTransfer, real: AccountTransfer, backward: Bool, _ state: inout State) {
+    func apply(_ transfer: AccountTransfer, real: AccountTransfer, backward: Bool, _ state: inout Pass) {
         if !backward && real.from != real.to {
             // Volumes and direct exposure, once, on the forward pass.
             let value = WideAmount(real.value)
@@ -413,12 +532,19 @@ public struct ExposureReplay {
     }
 
     /// The exposure figures of an address after a run: direct in/out, indirect in/out, total in/out, hop in/out.
-    public static func figures(_ state: State, _ address: AddressID)
-        -> (directIn: WideAmount, directOut: WideAmount, indirectIn: WideAmount, indirectOut: WideAmount,
-            totalIn: WideAmount, totalOut: WideAmount, hopIn: Int?, hopOut: Int?)
+    public static func figures(
+        _ state: State,
+        _ address: AddressID
+    )
+        -> (
+            directIn: WideAmount, directOut: WideAmount, indirectIn: WideAmount, indirectOut: WideAmount,
+            totalIn: WideAmount, totalOut: WideAmount, hopIn: Int?, hopOut: Int?
+        )
     {
         let entry = state.entries[address.rawValue] ?? ScanEntry()
-        return (entry.directIn, entry.directOut, entry.indirectIn, entry.indirectOut, entry.totalIn, entry.totalOut,
-                entry.hopIn, entry.hopOut)
+        return (
+            entry.directIn, entry.directOut, entry.indirectIn, entry.indirectOut, entry.totalIn, entry.totalOut,
+            entry.hopIn, entry.hopOut
+        )
     }
 }

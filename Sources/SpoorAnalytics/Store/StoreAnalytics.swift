@@ -52,7 +52,10 @@ public struct StoreAnalytics {
 
     /// The exposure of `targets` to the addresses tagged `watchlist`, stopping at `stopAtTags`.
     public func exposure(
-        of targets: Set<AddressID>, watchlist: String, options: ExposureOptions, stopAtTags: [String] = []
+        of targets: Set<AddressID>,
+        watchlist: String,
+        options: ExposureOptions,
+        stopAtTags: [String] = []
     ) throws -> ExposureReport {
         var options = options
         options.stopAt.formUnion(try addressIDs(taggedWith: stopAtTags))

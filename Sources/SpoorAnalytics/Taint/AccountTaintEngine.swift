@@ -48,7 +48,9 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
         }
         var runs: [AddressID: Run] = [:]
         var heap = BinaryHeap<QueueEntry> { lhs, rhs in
-            if lhs.position != rhs.position { return backward ? lhs.position > rhs.position : lhs.position < rhs.position }
+            if lhs.position != rhs.position {
+                return backward ? lhs.position > rhs.position : lhs.position < rhs.position
+            }
             return lhs.role < rhs.role
         }
         var ledger = TaintLedger()
@@ -75,7 +77,8 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
             run.queuedCursor = run.cursor
             let transfer = run.transfers[run.cursor]
             heap.push(
-                QueueEntry(position: transfer.position, role: transfer.from == address ? 0 : 1, address: address))
+                QueueEntry(position: transfer.position, role: transfer.from == address ? 0 : 1, address: address)
+            )
         }
 
         func isSeedSend(_ address: AddressID, _ transfer: AccountTransfer) -> Bool {
@@ -89,7 +92,9 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
             var state = run.states[transfer.asset] ?? AccountTaintState()
             var carry = state.send(transfer.value, policy: options.policy)
             run.states[transfer.asset] = state
-            if isSeedSend(address, transfer) { carry = AccountTaintState.seedCarry(transfer.value, policy: options.policy) }
+            if isSeedSend(address, transfer) {
+                carry = AccountTaintState.seedCarry(transfer.value, policy: options.policy)
+            }
             return carry.filtered(maxHops: maxHops, minTaint: minTaint)
         }
 
@@ -125,7 +130,12 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
             let receiver = transfer.to
             if !carry.taint.isZero {
                 ledger.record(
-                    from: transfer.from, to: receiver, asset: transfer.asset, taint: carry.taint, hop: carry.hop)
+                    from: transfer.from,
+                    to: receiver,
+                    asset: transfer.asset,
+                    taint: carry.taint,
+                    hop: carry.hop
+                )
                 if options.recordsFlows {
                     let real = backward ? transfer.reversed : transfer
                     flows.append(TaintedTransfer(transfer: real, taint: carry.taint.amount ?? .max, hop: carry.hop))
@@ -164,6 +174,7 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
             enqueue(address, run)
         }
         while let entry = heap.pop() {
+            if let horizon = options.horizon, backward ? entry.position < horizon : entry.position > horizon { break }
             guard let run = runs[entry.address], run.isActive, run.cursor < run.transfers.count else { continue }
             let transfer = run.transfers[run.cursor]
             guard transfer.position == entry.position else { continue }  // Stale: moved on already.
@@ -173,11 +184,16 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
                 if transfer.to == entry.address {
                     if !carry.taint.isZero {
                         ledger.record(
-                            from: entry.address, to: entry.address, asset: transfer.asset, taint: carry.taint,
-                            hop: carry.hop)
+                            from: entry.address,
+                            to: entry.address,
+                            asset: transfer.asset,
+                            taint: carry.taint,
+                            hop: carry.hop
+                        )
                         if options.recordsFlows {
                             flows.append(
-                                TaintedTransfer(transfer: transfer, taint: carry.taint.amount ?? .max, hop: carry.hop))
+                                TaintedTransfer(transfer: transfer, taint: carry.taint.amount ?? .max, hop: carry.hop)
+                            )
                         }
                     }
                     if !options.stopAt.contains(entry.address) || seedStarts[entry.address] != nil {
@@ -200,8 +216,11 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
         }
         if backward { flows.reverse() }
         return TaintResult(
-            options: options, addresses: ledger.addresses(seeds: Set(seedStarts.keys), stopAt: options.stopAt),
-            transfers: flows, outputs: [])
+            options: options,
+            addresses: ledger.addresses(seeds: Set(seedStarts.keys), stopAt: options.stopAt),
+            transfers: flows,
+            outputs: []
+        )
     }
 
     static func widerStart(_ a: Int64?, _ b: Int64?, backward: Bool) -> Int64? {

@@ -82,8 +82,10 @@ struct AccountTaintState: Sendable, Codable {
         guard !value.isZero else { return .none }
         let wide = WideAmount(value)
         return TaintCarry(
-            taint: wide, hop: 1,
-            segments: policy == .fifo ? [TaintSegment(length: wide, isTainted: true, hop: 1)] : [])
+            taint: wide,
+            hop: 1,
+            segments: policy == .fifo ? [TaintSegment(length: wide, isTainted: true, hop: 1)] : []
+        )
     }
 }
 

@@ -69,11 +69,20 @@ public struct TaintOptions: Sendable, Hashable {
     public var stopAt: Set<AddressID>
     /// Whether the result lists every tainted transfer or output (default `true`; the batch scan turns it off).
     public var recordsFlows: Bool
+    /// Stop once the run passes this chain position (after it forward, before it backward): what happens later
+    /// cannot change anything up to it. `nil` (default): run to the end. Exposure sets it to the target's last
+    /// relevant transfer.
+    public var horizon: ChainPosition?
 
     /// Creates options.
     public init(
-        policy: TaintPolicy = .haircut, direction: TaintDirection = .forward, maxHops: Int? = nil,
-        minTaint: Amount = .zero, window: TimeWindow? = nil, stopAt: Set<AddressID> = [], recordsFlows: Bool = true
+        policy: TaintPolicy = .haircut,
+        direction: TaintDirection = .forward,
+        maxHops: Int? = nil,
+        minTaint: Amount = .zero,
+        window: TimeWindow? = nil,
+        stopAt: Set<AddressID> = [],
+        recordsFlows: Bool = true
     ) {
         self.policy = policy
         self.direction = direction
@@ -82,6 +91,7 @@ public struct TaintOptions: Sendable, Hashable {
         self.window = window
         self.stopAt = stopAt
         self.recordsFlows = recordsFlows
+        self.horizon = nil
     }
 
     /// `maxHops` as a number (`Int.max` when unlimited).

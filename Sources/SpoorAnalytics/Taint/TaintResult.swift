@@ -19,7 +19,12 @@ public struct TaintedAddress: Sendable, Hashable {
 
     /// Creates an entry.
     public init(
-        address: AddressID, asset: AssetID, received: WideAmount, sent: WideAmount, hop: Int, isSeed: Bool,
+        address: AddressID,
+        asset: AssetID,
+        received: WideAmount,
+        sent: WideAmount,
+        hop: Int,
+        isSeed: Bool,
         isStopped: Bool
     ) {
         self.address = address
@@ -72,7 +77,14 @@ public struct TaintedOutput: Sendable, Hashable {
 
     /// Creates an entry.
     public init(
-        tx: TxID, index: Int, isInput: Bool, address: AddressID?, value: Amount, taint: Amount, hop: Int, time: Int64
+        tx: TxID,
+        index: Int,
+        isInput: Bool,
+        address: AddressID?,
+        value: Amount,
+        taint: Amount,
+        hop: Int,
+        time: Int64
     ) {
         self.tx = tx
         self.index = index
@@ -98,7 +110,10 @@ public struct TaintResult: Sendable {
 
     /// Creates a result.
     public init(
-        options: TaintOptions, addresses: [TaintedAddress], transfers: [TaintedTransfer], outputs: [TaintedOutput]
+        options: TaintOptions,
+        addresses: [TaintedAddress],
+        transfers: [TaintedTransfer],
+        outputs: [TaintedOutput]
     ) {
         self.options = options
         self.addresses = addresses
@@ -152,8 +167,14 @@ struct TaintLedger {
             let entry = entries[key] ?? Entry()
             let isSeed = seeds.contains(key.address)
             return TaintedAddress(
-                address: key.address, asset: key.asset, received: entry.received, sent: entry.sent,
-                hop: isSeed ? 0 : entry.hop, isSeed: isSeed, isStopped: !isSeed && stopAt.contains(key.address))
+                address: key.address,
+                asset: key.asset,
+                received: entry.received,
+                sent: entry.sent,
+                hop: isSeed ? 0 : entry.hop,
+                isSeed: isSeed,
+                isStopped: !isSeed && stopAt.contains(key.address)
+            )
         }
     }
 }

@@ -30,12 +30,24 @@ public struct UTXOTaintEngine<Source: UTXOFlowSource> {
 
     static func orient(_ tx: UTXOTransaction, backward: Bool) -> (ins: [Side], outs: [Side]) {
         let inputs = tx.inputs.enumerated().map { index, input in
-            Side(address: input.address, value: input.value, reads: input.spends, writes: input.spends,
-                 next: input.spends?.tx, index: index)
+            Side(
+                address: input.address,
+                value: input.value,
+                reads: input.spends,
+                writes: input.spends,
+                next: input.spends?.tx,
+                index: index
+            )
         }
         let outputs = tx.outputs.enumerated().map { index, output in
-            Side(address: output.address, value: output.value, reads: OutPoint(tx: tx.id, index: index),
-                 writes: OutPoint(tx: tx.id, index: index), next: output.spentBy, index: index)
+            Side(
+                address: output.address,
+                value: output.value,
+                reads: OutPoint(tx: tx.id, index: index),
+                writes: OutPoint(tx: tx.id, index: index),
+                next: output.spentBy,
+                index: index
+            )
         }
         return backward ? (outputs, inputs) : (inputs, outputs)
     }
@@ -47,7 +59,10 @@ public struct UTXOTaintEngine<Source: UTXOFlowSource> {
         for seed in seeds {
             if let existing = seedStarts[seed.address] {
                 seedStarts[seed.address] = AccountTaintEngine<InMemoryAccountFlow>.widerStart(
-                    existing, seed.start, backward: backward)
+                    existing,
+                    seed.start,
+                    backward: backward
+                )
             } else {
                 seedStarts[seed.address] = seed.start
             }
@@ -100,7 +115,8 @@ struct UTXOTaintStep {
             if let address = side.address, isSeedSide(address, tx.time), !value.isZero {
                 segments = [TaintSegment(length: value, isTainted: true, hop: 0)]
             } else if let coin = side.reads, let carry = coins.removeValue(forKey: coin), !carry.taint.isZero {
-                segments = carry.segments.isEmpty
+                segments =
+                    carry.segments.isEmpty
                     ? [TaintSegment(length: carry.taint, isTainted: true, hop: carry.hop)]
                         + (carry.taint < value ? [.clean(value - carry.taint)] : [])
                     : carry.segments
@@ -162,8 +178,16 @@ struct UTXOTaintStep {
             if options.recordsFlows {
                 outputs.append(
                     TaintedOutput(
-                        tx: tx.id, index: side.index, isInput: backward, address: side.address, value: side.value,
-                        taint: carry.taint.amount ?? .max, hop: carry.hop, time: tx.time))
+                        tx: tx.id,
+                        index: side.index,
+                        isInput: backward,
+                        address: side.address,
+                        value: side.value,
+                        taint: carry.taint.amount ?? .max,
+                        hop: carry.hop,
+                        time: tx.time
+                    )
+                )
             }
             if let address = side.address, options.stopAt.contains(address), seedStarts[address] == nil { continue }
             guard let coin = side.writes else { continue }
@@ -181,7 +205,10 @@ struct UTXOTaintStep {
 
     func result() -> TaintResult {
         TaintResult(
-            options: options, addresses: ledger.addresses(seeds: Set(seedStarts.keys), stopAt: options.stopAt),
-            transfers: [], outputs: outputs)
+            options: options,
+            addresses: ledger.addresses(seeds: Set(seedStarts.keys), stopAt: options.stopAt),
+            transfers: [],
+            outputs: outputs
+        )
     }
 }

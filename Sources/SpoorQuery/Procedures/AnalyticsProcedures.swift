@@ -9,27 +9,35 @@ import SpoorStore
 /// ```
 enum AnalyticsProcedures {
     static func register(in registry: inout ProcedureRegistry) {
-        registry.register(Procedure(
-            name: "spoor.taint", parameters: [("seeds", .any), ("options", .map)],
-            outputs: [
-                ("address", .node), ("asset", .string), ("received", .number), ("sent", .number), ("hop", .integer),
-                ("seed", .boolean), ("stopped", .boolean),
-            ],
-            summary: "Taint from seeds (a tag, an address or a list of addresses); options policy ('poison', 'haircut', "
-                + "'fifo'), direction ('forward', 'backward'), maxHops, minTaint, from, to (unix seconds), stopAt (tags)."
-        ) { invocation in try taint(invocation) })
-        registry.register(Procedure(
-            name: "spoor.exposure", parameters: [("address", .any), ("options", .map)],
-            outputs: [
-                ("directIn", .number), ("directOut", .number), ("indirectIn", .number), ("indirectOut", .number),
-                ("totalIn", .number), ("totalOut", .number), ("shareIn", .float), ("shareOut", .float),
-                ("share", .float), ("hopIn", .integer), ("hopOut", .integer), ("minimalHop", .integer),
-                ("risk", .string), ("evidence", .list),
-            ],
-            summary: "Exposure of an address (or a list: a cluster) to a watchlist tag; options watchlist (required), "
-                + "maxHops (3), policy ('haircut'), stopAt (tags, default ['exchange']), asset (token contract), "
-                + "evidence (paths each way, 3), from, to."
-        ) { invocation in try exposure(invocation) })
+        registry.register(
+            Procedure(
+                name: "spoor.taint",
+                parameters: [("seeds", .any), ("options", .map)],
+                outputs: [
+                    ("address", .node), ("asset", .string), ("received", .number), ("sent", .number), ("hop", .integer),
+                    ("seed", .boolean), ("stopped", .boolean),
+                ],
+                summary:
+                    "Taint from seeds (a tag, an address or a list of addresses); options policy ('poison', 'haircut', "
+                    + "'fifo'), direction ('forward', 'backward'), maxHops, minTaint, from, to (unix seconds), stopAt (tags)."
+            ) { invocation in try taint(invocation) }
+        )
+        registry.register(
+            Procedure(
+                name: "spoor.exposure",
+                parameters: [("address", .any), ("options", .map)],
+                outputs: [
+                    ("directIn", .number), ("directOut", .number), ("indirectIn", .number), ("indirectOut", .number),
+                    ("totalIn", .number), ("totalOut", .number), ("shareIn", .float), ("shareOut", .float),
+                    ("share", .float), ("hopIn", .integer), ("hopOut", .integer), ("minimalHop", .integer),
+                    ("risk", .string), ("evidence", .list),
+                ],
+                summary:
+                    "Exposure of an address (or a list: a cluster) to a watchlist tag; options watchlist (required), "
+                    + "maxHops (3), policy ('haircut'), stopAt (tags, default ['exchange']), asset (token contract), "
+                    + "evidence (paths each way, 3), from, to."
+            ) { invocation in try exposure(invocation) }
+        )
     }
 
     static func fail(_ procedure: String, _ message: String) -> QueryError {
@@ -49,7 +57,9 @@ enum AnalyticsProcedures {
         let values: [String: Value]
         static let known: [String: Set<String>] = [
             "spoor.taint": ["policy", "direction", "maxhops", "mintaint", "from", "to", "stopat", "asset"],
-            "spoor.exposure": ["watchlist", "maxhops", "policy", "stopat", "asset", "evidence", "from", "to", "mintaint"],
+            "spoor.exposure": [
+                "watchlist", "maxhops", "policy", "stopat", "asset", "evidence", "from", "to", "mintaint",
+            ],
         ]
 
         init(_ value: Value, procedure: String) throws {
@@ -58,7 +68,10 @@ enum AnalyticsProcedures {
             if case .map(let map) = value {
                 for (key, entry) in map {
                     guard Self.known[procedure]?.contains(key.lowercased()) == true else {
-                        throw fail(procedure, "unknown option '\(key)'; known: \(Self.known[procedure]?.sorted().joined(separator: ", ") ?? "")")
+                        throw fail(
+                            procedure,
+                            "unknown option '\(key)'; known: \(Self.known[procedure]?.sorted().joined(separator: ", ") ?? "")"
+                        )
                     }
                     values[key.lowercased()] = entry
                 }
@@ -89,11 +102,15 @@ enum AnalyticsProcedures {
             switch values[name.lowercased()] {
             case nil, .null?: return nil
             case .integer(let value)?:
-                guard let amount = Amount(exactly: Int(value)) else { throw fail(procedure, "option \(name) is negative") }
+                guard let amount = Amount(exactly: Int(value)) else {
+                    throw fail(procedure, "option \(name) is negative")
+                }
                 return amount
             case .amount(let value)?: return value
             case .string(let text)?:
-                guard let amount = Amount(decimal: text) else { throw fail(procedure, "option \(name): '\(text)' is not a decimal amount") }
+                guard let amount = Amount(decimal: text) else {
+                    throw fail(procedure, "option \(name): '\(text)' is not a decimal amount")
+                }
                 return amount
             case let other?: throw fail(procedure, "option \(name) must be an amount, found \(other)")
             }
@@ -105,7 +122,9 @@ enum AnalyticsProcedures {
             case .string(let text)?: return [text]
             case .list(let list)?:
                 return try list.map { item in
-                    guard case .string(let text) = item else { throw fail(procedure, "option \(name) must list strings") }
+                    guard case .string(let text) = item else {
+                        throw fail(procedure, "option \(name) must list strings")
+                    }
                     return text
                 }
             case let other?: throw fail(procedure, "option \(name) must be a list of strings, found \(other)")
@@ -149,7 +168,9 @@ enum AnalyticsProcedures {
             seeds = tagged.isEmpty ? try analytics.addressIDs([StoreGraph.canonicalAddress(text)]) : tagged
         case .list(let items):
             let texts = try items.map { item in
-                guard case .string(let text) = item else { throw fail(name, "seeds must be a tag, an address or a list of addresses") }
+                guard case .string(let text) = item else {
+                    throw fail(name, "seeds must be a tag, an address or a list of addresses")
+                }
                 return StoreGraph.canonicalAddress(text)
             }
             seeds = try analytics.addressIDs(texts)
@@ -171,8 +192,10 @@ enum AnalyticsProcedures {
         let result: TaintResult
         do {
             result = try analytics.taint(
-                seeds: seeds.sorted().map { TaintSeed(address: $0) }, options: taintOptions,
-                stopAtTags: try options.strings("stopAt") ?? [])
+                seeds: seeds.sorted().map { TaintSeed(address: $0) },
+                options: taintOptions,
+                stopAtTags: try options.strings("stopAt") ?? []
+            )
         } catch let error as AnalyticsError {
             throw fail(name, error.description)
         }
@@ -181,7 +204,8 @@ enum AnalyticsProcedures {
         for entry in result.addresses where asset == nil || entry.asset == asset {
             let contract = try analytics.reader.assetAddress(entry.asset)
             rows.append([
-                .node(StoreGraph.node(entry.address)), contract.map { .string($0) } ?? .null, amountValue(entry.received),
+                .node(StoreGraph.node(entry.address)), contract.map { .string($0) } ?? .null,
+                amountValue(entry.received),
                 amountValue(entry.sent), .integer(Int64(entry.hop == .max ? -1 : entry.hop)), .bool(entry.isSeed),
                 .bool(entry.isStopped),
             ])
@@ -198,13 +222,17 @@ enum AnalyticsProcedures {
         case .string(let text): texts = [text]
         case .list(let items):
             texts = try items.map { item in
-                guard case .string(let text) = item else { throw fail(name, "address must be a string or a list of strings") }
+                guard case .string(let text) = item else {
+                    throw fail(name, "address must be a string or a list of strings")
+                }
                 return text
             }
         case .null: return []
         default: throw fail(name, "address must be a string or a list of strings")
         }
-        guard let watchlist = try options.string("watchlist") else { throw fail(name, "the watchlist option (a tag) is required") }
+        guard let watchlist = try options.string("watchlist") else {
+            throw fail(name, "the watchlist option (a tag) is required")
+        }
         let targets = try analytics.addressIDs(texts.map(StoreGraph.canonicalAddress))
         guard !targets.isEmpty else { return [] }
         var exposureOptions = ExposureOptions(policy: try options.policy())
@@ -219,8 +247,11 @@ enum AnalyticsProcedures {
         do {
             exposureOptions.asset = try analytics.asset(try options.string("asset")?.lowercased())
             report = try analytics.exposure(
-                of: targets, watchlist: watchlist, options: exposureOptions,
-                stopAtTags: try options.strings("stopAt") ?? ["exchange"])
+                of: targets,
+                watchlist: watchlist,
+                options: exposureOptions,
+                stopAtTags: try options.strings("stopAt") ?? ["exchange"]
+            )
         } catch let error as AnalyticsError {
             throw fail(name, error.description)
         }
@@ -230,22 +261,29 @@ enum AnalyticsProcedures {
                 var steps: [Value] = []
                 for step in path.steps {
                     let transfer = step.transfer
-                    steps.append(.map([
-                        "from": .string(try analytics.text(transfer.from)), "to": .string(try analytics.text(transfer.to)),
-                        "value": .amount(transfer.value), "taint": .amount(step.taint), "hop": .integer(Int64(step.hop)),
-                        "time": .integer(transfer.time), "block": .integer(Int64(clamping: transfer.block)),
-                        "tx": .string(try analytics.reader.transaction(transfer.tx)?.hashText ?? ""),
-                    ]))
+                    steps.append(
+                        .map([
+                            "from": .string(try analytics.text(transfer.from)),
+                            "to": .string(try analytics.text(transfer.to)),
+                            "value": .amount(transfer.value), "taint": .amount(step.taint),
+                            "hop": .integer(Int64(step.hop)),
+                            "time": .integer(transfer.time), "block": .integer(Int64(clamping: transfer.block)),
+                            "tx": .string(try analytics.reader.transaction(transfer.tx)?.hashText ?? ""),
+                        ])
+                    )
                 }
                 evidence.append(.map(["direction": .string(direction), "steps": .list(steps)]))
             }
         }
         func hop(_ value: Int?) -> Value { value.map { .integer(Int64($0)) } ?? .null }
-        return [[
-            amountValue(report.directIn), amountValue(report.directOut), amountValue(report.indirectIn),
-            amountValue(report.indirectOut), amountValue(report.totalIn), amountValue(report.totalOut),
-            .float(report.shareIn), .float(report.shareOut), .float(report.share), hop(report.hopIn),
-            hop(report.hopOut), hop(report.minimalHop), .string(RiskLevels.defaults.level(of: report)), .list(evidence),
-        ]]
+        return [
+            [
+                amountValue(report.directIn), amountValue(report.directOut), amountValue(report.indirectIn),
+                amountValue(report.indirectOut), amountValue(report.totalIn), amountValue(report.totalOut),
+                .float(report.shareIn), .float(report.shareOut), .float(report.share), hop(report.hopIn),
+                hop(report.hopOut), hop(report.minimalHop), .string(RiskLevels.defaults.level(of: report)),
+                .list(evidence),
+            ]
+        ]
     }
 }
