@@ -10,7 +10,7 @@ struct ScanCommand: AsyncParsableCommand {
         abstract: "Exposure of every address (or a list) to a watchlist, in one pass over the chain.",
         discussion: """
             One multi-source taint propagation from every address tagged with the watchlist, forward in chain \
-            order (incoming exposure), then backward (outgoing exposure); the rules are the README's "Analytics: \
+            order (incoming exposure) and, on a second thread, backward (outgoing exposure); the rules are the README's "Analytics: \
             taint and exposure". The report (schema: Schemas/scan-report.schema.json) starts with a header record \
             (format version, data position, every parameter, sha256 of the sorted watchlist), then one row per \
             address sorted by address; the same store and parameters give the same bytes.

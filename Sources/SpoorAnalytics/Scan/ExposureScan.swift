@@ -125,7 +125,7 @@ public enum ScanOutcome: Sendable, Equatable {
 }
 
 /// Exposure of every address (or a list) to a watchlist in one multi-source propagation over the whole chain:
-/// taint forward from all listed addresses at once in chain order (incoming exposure), then backward in reverse
+/// taint forward from all listed addresses at once in chain order (incoming exposure) and, on a second thread, backward in reverse
 /// chain order (outgoing exposure), with the same rules as ``AccountTaintEngine`` and ``ExposureAnalyzer``.
 ///
 /// The state is checkpointed every `checkpointEvery` transfers (written to a temporary file, then renamed over the
@@ -393,7 +393,7 @@ extension String {
     }
 }
 
-/// The whole-chain replay of a scan: forward from every listed address in chain order, then backward, collecting
+/// The whole-chain replay of a scan: forward from every listed address in chain order and backward (side by side), collecting
 /// per-address exposure. Pure (no store), so tests compare it with ``ExposureAnalyzer`` on in-memory graphs.
 public struct ExposureReplay: Sendable {
     /// One pass (forward or backward): how far it got, the address states and what it collected.
