@@ -104,6 +104,14 @@ import Testing
         #expect(line("Expand(All)").contains("rows: 2, time: "), "\(profile)")
     }
 
+    /// A WHERE on a named path filters the built path (openCypher TCK MatchWhere1 [12]). From a0, two hops:
+    /// a0→a1 then a1→a2 (t2) or a1→a3 (t5); a0→a2 then a2→a3 (t3) or a2→a1 (t7) (see ``Fixture``).
+    @Test func predicateOnANamedPathSeesThePath() throws {
+        let rows = try Fixture.column(
+            "MATCH p = (a:Address {address: 'a0'})-[*1..2]->(b) WHERE length(p) = 2 RETURN b.address ORDER BY b.address")
+        #expect(rows == [.s("a1"), .s("a2"), .s("a3"), .s("a3")])
+    }
+
     @Test func limitStopsPulling() throws {
         let spy = SpyGraph(Fixture.graph())
         let rows = try PreparedQuery.prepare("MATCH (a:Address)-[:TRANSFER]->(b) RETURN b LIMIT 1").run(on: spy).all()
