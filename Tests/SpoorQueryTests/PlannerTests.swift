@@ -112,6 +112,19 @@ import Testing
         #expect(rows == [.s("a1"), .s("a2"), .s("a3"), .s("a3")])
     }
 
+    /// A literal SKIP or LIMIT that is negative or not an integer fails when the query is prepared (openCypher TCK
+    /// ReturnSkipLimit1 [7] [9], ReturnSkipLimit2 [12] [16]); a parameter is checked when it runs.
+    @Test(arguments: ["RETURN 1 AS x SKIP -1", "RETURN 1 AS x LIMIT -2", "RETURN 1 AS x SKIP 1.5", "RETURN 1 AS x LIMIT 'a'"])
+    func badLiteralSkipOrLimitFailsAtPrepare(query: String) {
+        #expect(throws: QueryError.self) { try PreparedQuery.prepare(query) }
+    }
+
+    @Test func negativeLimitParameterFailsWhenRun() throws {
+        let query = try PreparedQuery.prepare("RETURN 1 AS x LIMIT $n")
+        #expect(throws: QueryError.self) { try query.run(on: Fixture.graph(), parameters: ["n": .integer(-1)]).all() }
+        #expect(try query.run(on: Fixture.graph(), parameters: ["n": .integer(0)]).all().isEmpty)
+    }
+
     @Test func limitStopsPulling() throws {
         let spy = SpyGraph(Fixture.graph())
         let rows = try PreparedQuery.prepare("MATCH (a:Address)-[:TRANSFER]->(b) RETURN b LIMIT 1").run(on: spy).all()

@@ -462,10 +462,24 @@ struct Binder {
         let saved = scope
         scope = [:]
         defer { scope = saved }
+        let bound: BoundExpression
         do {
-            return try bindExpression(expression)
+            bound = try bindExpression(expression)
         } catch {
             throw semantic("\(what) expects a non-negative integer literal or parameter, found '\(text(expression.range))'", expression.range)
+        }
+        // A literal that can never be a row count fails now, not when the query runs (openCypher: a SyntaxError at
+        // compile time, NegativeIntegerArgument or InvalidArgumentType); a parameter is checked at run time.
+        var literal = bound
+        var negated = false
+        if case .negate(let inner, _) = bound { literal = inner; negated = true }
+        switch literal {
+        case .literal(.integer(let value)) where negated ? value > 0 : value < 0:
+            throw semantic("\(what) expects a non-negative integer, found '\(text(expression.range))'", expression.range)
+        case .literal(.float), .literal(.string), .literal(.bool), .literal(.list), .literal(.map):
+            throw semantic("\(what) expects a non-negative integer, found '\(text(expression.range))'", expression.range)
+        default:
+            return bound
         }
     }
 
