@@ -119,6 +119,13 @@ import Testing
         #expect(throws: QueryError.self) { try PreparedQuery.prepare(query) }
     }
 
+    /// An aggregate in WITH needs a name, as any non-variable expression there (TCK With4 [5]).
+    @Test func unaliasedAggregateInWithFails() throws {
+        #expect(throws: QueryError.self) { try PreparedQuery.prepare("MATCH (a) WITH a, count(*) RETURN a") }
+        // Fixture: 6 addresses.
+        #expect(try Fixture.column("MATCH (a) WITH count(*) AS n RETURN n") == [.integer(6)])
+    }
+
     @Test func negativeLimitParameterFailsWhenRun() throws {
         let query = try PreparedQuery.prepare("RETURN 1 AS x LIMIT $n")
         #expect(throws: QueryError.self) { try query.run(on: Fixture.graph(), parameters: ["n": .integer(-1)]).all() }

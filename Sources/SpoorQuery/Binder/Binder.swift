@@ -363,6 +363,9 @@ struct Binder {
             if case .variable(let name) = item.expression.kind, let variable = scope[name] { kind = variable.kind }
             var name = item.alias ?? item.text
             if item.alias == nil, case .variable(let variableName) = item.expression.kind { name = variableName }
+            if item.alias == nil, !isReturn, !(item.expression.kind.isVariable) {
+                throw semantic("expression in WITH must be aliased (use AS)", item.expression.range)
+            }
             if !found.isEmpty {
                 // Aggregates in this item: renumber into the projection's list.
                 let offset = aggregates.count
@@ -376,9 +379,6 @@ struct Binder {
                 projected.append((name, item.expression, kind, renumbered))
                 items.append(BoundProjection.Item(expression: renumbered, slot: -1, name: name, containsAggregate: true))
             } else {
-                if item.alias == nil, !isReturn, !(item.expression.kind.isVariable) {
-                    throw semantic("expression in WITH must be aliased (use AS)", item.expression.range)
-                }
                 projected.append((name, item.expression, kind, bound))
                 items.append(BoundProjection.Item(expression: bound, slot: -1, name: name, containsAggregate: false))
             }
