@@ -126,6 +126,14 @@ import Testing
         #expect(try Fixture.column("MATCH (a) WITH count(*) AS n RETURN n") == [.integer(6)])
     }
 
+    /// A WHERE known not to be a Boolean fails at prepare (TCK Pattern1 [11]); a property stays a run-time check.
+    @Test func nonBooleanWhereFailsAtPrepare() throws {
+        for query in ["MATCH (n) WHERE (n) RETURN n", "MATCH (n) WHERE 1 RETURN n", "MATCH (n) WITH n WHERE 'x' RETURN n"] {
+            #expect(throws: QueryError.self, "\(query)") { try PreparedQuery.prepare(query) }
+        }
+        _ = try PreparedQuery.prepare("MATCH (n) WHERE n.flag RETURN n")
+    }
+
     @Test func negativeLimitParameterFailsWhenRun() throws {
         let query = try PreparedQuery.prepare("RETURN 1 AS x LIMIT $n")
         #expect(throws: QueryError.self) { try query.run(on: Fixture.graph(), parameters: ["n": .integer(-1)]).all() }

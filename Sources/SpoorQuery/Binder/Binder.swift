@@ -302,6 +302,7 @@ struct Binder {
             }
         }
         if let predicate = clause.predicate {
+            try checkPredicateType(predicate)
             let bound = try bindExpression(predicate)
             // Split on AND (bound form) so that each conjunct can be pushed down on its own.
             var stack = [bound]
@@ -442,6 +443,7 @@ struct Binder {
             // still in the row).
             if !isAggregating { scope = previousScope.merging(newScope) { _, new in new } }
             defer { scope = newScope }
+            try checkPredicateType(where_)
             predicate = (try bindExpression(where_), text(where_.range))
         }
         return BoundProjection(
@@ -494,6 +496,15 @@ struct Binder {
     }
 
     // MARK: Expressions
+
+    /// A WHERE whose type is known before the query runs and is not a Boolean (`WHERE (n)` with `n` a node) is an
+    /// error now (openCypher: InvalidArgumentType at compile time).
+    private func checkPredicateType(_ predicate: Expression) throws(QueryError) {
+        guard let type = StaticType.of(predicate, variable: { staticType(ofVariable: $0) }), type != .boolean,
+            type != .null
+        else { return }
+        throw semantic("type mismatch: expected a Boolean, found \(type.name)", predicate.range)
+    }
 
     private func staticType(ofVariable name: String) -> StaticType? {
         switch scope[name]?.kind {
