@@ -18,6 +18,14 @@ public struct PreparedQuery: Sendable {
     public var parameterNames: [String] { bound.parameters.keys.sorted() }
 
     let bound: BoundQuery
+    /// The last plan made for this query (shared by copies).
+    let plans: PlanCache
+
+    init(text: String, bound: BoundQuery) {
+        self.text = text
+        self.bound = bound
+        plans = PlanCache(bound)
+    }
 
     /// Lexes, parses and binds `text`. Throws a ``QueryError`` of kind `.syntax` or `.semantic`.
     /// `procedures` resolves `CALL` names and result columns (an unknown procedure is a `.semantic` error).
@@ -46,7 +54,7 @@ public struct PreparedQuery: Sendable {
             throw QueryError(.semantic, "missing parameter $\(name)", at: range)
         }
         let context = ExecutionContext(graph: graph, parameters: parameters, limits: limits, cancellation: cancellation)
-        let plan = Planner(graph: graph).plan(bound)
+        let plan = plans.plan(bound, on: graph)
         let profile = bound.profile ? OperatorProfile("Query", reads: graph as? any GraphStatistics) : nil
         let root = OperatorBuilder.build(plan, context: context, width: bound.slotCount, procedures: procedures, profile: profile)
         let cursor = QueryCursor(columns: bound.columns, outputSlots: bound.outputSlots, root: root, context: context, plan: plan)

@@ -104,6 +104,42 @@ import Testing
         #expect(line("Expand(All)").contains("rows: 2, time: "), "\(profile)")
     }
 
+    /// A WHERE on a named path filters the built path (openCypher TCK MatchWhere1 [12]). From a0, two hops:
+    /// a0→a1 then a1→a2 (t2) or a1→a3 (t5); a0→a2 then a2→a3 (t3) or a2→a1 (t7) (see ``Fixture``).
+    @Test func predicateOnANamedPathSeesThePath() throws {
+        let rows = try Fixture.column(
+            "MATCH p = (a:Address {address: 'a0'})-[*1..2]->(b) WHERE length(p) = 2 RETURN b.address ORDER BY b.address")
+        #expect(rows == [.s("a1"), .s("a2"), .s("a3"), .s("a3")])
+    }
+
+    /// A literal SKIP or LIMIT that is negative or not an integer fails when the query is prepared (openCypher TCK
+    /// ReturnSkipLimit1 [7] [9], ReturnSkipLimit2 [12] [16]); a parameter is checked when it runs.
+    @Test(arguments: ["RETURN 1 AS x SKIP -1", "RETURN 1 AS x LIMIT -2", "RETURN 1 AS x SKIP 1.5", "RETURN 1 AS x LIMIT 'a'"])
+    func badLiteralSkipOrLimitFailsAtPrepare(query: String) {
+        #expect(throws: QueryError.self) { try PreparedQuery.prepare(query) }
+    }
+
+    /// An aggregate in WITH needs a name, as any non-variable expression there (TCK With4 [5]).
+    @Test func unaliasedAggregateInWithFails() throws {
+        #expect(throws: QueryError.self) { try PreparedQuery.prepare("MATCH (a) WITH a, count(*) RETURN a") }
+        // Fixture: 6 addresses.
+        #expect(try Fixture.column("MATCH (a) WITH count(*) AS n RETURN n") == [.integer(6)])
+    }
+
+    /// A WHERE known not to be a Boolean fails at prepare (TCK Pattern1 [11]); a property stays a run-time check.
+    @Test func nonBooleanWhereFailsAtPrepare() throws {
+        for query in ["MATCH (n) WHERE (n) RETURN n", "MATCH (n) WHERE 1 RETURN n", "MATCH (n) WITH n WHERE 'x' RETURN n"] {
+            #expect(throws: QueryError.self, "\(query)") { try PreparedQuery.prepare(query) }
+        }
+        _ = try PreparedQuery.prepare("MATCH (n) WHERE n.flag RETURN n")
+    }
+
+    @Test func negativeLimitParameterFailsWhenRun() throws {
+        let query = try PreparedQuery.prepare("RETURN 1 AS x LIMIT $n")
+        #expect(throws: QueryError.self) { try query.run(on: Fixture.graph(), parameters: ["n": .integer(-1)]).all() }
+        #expect(try query.run(on: Fixture.graph(), parameters: ["n": .integer(0)]).all().isEmpty)
+    }
+
     @Test func limitStopsPulling() throws {
         let spy = SpyGraph(Fixture.graph())
         let rows = try PreparedQuery.prepare("MATCH (a:Address)-[:TRANSFER]->(b) RETURN b LIMIT 1").run(on: spy).all()

@@ -26,3 +26,21 @@ import Testing
         #expect(cache.count == 3)
     }
 }
+
+@Suite struct PlanCacheTests {
+    /// A graph without an index catalog (SpyGraph): the second run with the same counts reuses the plan, and a graph
+    /// whose counts changed is planned again (the anchor moves to the now smaller label).
+    @Test func planIsReusedWhileTheCountsAreTheSame() throws {
+        let query = try PreparedQuery.prepare("MATCH (a:Address)-[:TRANSFER]->(r:Rare) RETURN a.address")
+        let base = Fixture.graph()
+        let spy = SpyGraph(base)
+        // No Rare node yet: nothing matches, either way round.
+        #expect(try query.run(on: spy).all().isEmpty)
+        #expect(try query.run(on: spy).all().isEmpty)
+        // One Rare node (a5 → it): 1 Rare < 6 Address, the plan must now start at r (checked through the answer).
+        let rare = base.addNode(labels: ["Rare"], properties: [:])
+        base.addRelationship(type: "TRANSFER", from: NodeID(5), to: rare)
+        #expect(try query.run(on: SpyGraph(base)).all() == [[.s("a5")]])
+        #expect(query.explain(on: SpyGraph(base)).contains("NodeByLabelScan (r:Rare)"))
+    }
+}

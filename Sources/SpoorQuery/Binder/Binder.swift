@@ -302,6 +302,7 @@ struct Binder {
             }
         }
         if let predicate = clause.predicate {
+            try checkPredicateType(predicate)
             let bound = try bindExpression(predicate)
             // Split on AND (bound form) so that each conjunct can be pushed down on its own.
             var stack = [bound]
@@ -363,6 +364,9 @@ struct Binder {
             if case .variable(let name) = item.expression.kind, let variable = scope[name] { kind = variable.kind }
             var name = item.alias ?? item.text
             if item.alias == nil, case .variable(let variableName) = item.expression.kind { name = variableName }
+            if item.alias == nil, !isReturn, !(item.expression.kind.isVariable) {
+                throw semantic("expression in WITH must be aliased (use AS)", item.expression.range)
+            }
             if !found.isEmpty {
                 // Aggregates in this item: renumber into the projection's list.
                 let offset = aggregates.count
@@ -376,9 +380,6 @@ struct Binder {
                 projected.append((name, item.expression, kind, renumbered))
                 items.append(BoundProjection.Item(expression: renumbered, slot: -1, name: name, containsAggregate: true))
             } else {
-                if item.alias == nil, !isReturn, !(item.expression.kind.isVariable) {
-                    throw semantic("expression in WITH must be aliased (use AS)", item.expression.range)
-                }
                 projected.append((name, item.expression, kind, bound))
                 items.append(BoundProjection.Item(expression: bound, slot: -1, name: name, containsAggregate: false))
             }
@@ -442,6 +443,7 @@ struct Binder {
             // still in the row).
             if !isAggregating { scope = previousScope.merging(newScope) { _, new in new } }
             defer { scope = newScope }
+            try checkPredicateType(where_)
             predicate = (try bindExpression(where_), text(where_.range))
         }
         return BoundProjection(
@@ -462,10 +464,24 @@ struct Binder {
         let saved = scope
         scope = [:]
         defer { scope = saved }
+        let bound: BoundExpression
         do {
-            return try bindExpression(expression)
+            bound = try bindExpression(expression)
         } catch {
             throw semantic("\(what) expects a non-negative integer literal or parameter, found '\(text(expression.range))'", expression.range)
+        }
+        // A literal that can never be a row count fails now, not when the query runs (openCypher: a SyntaxError at
+        // compile time, NegativeIntegerArgument or InvalidArgumentType); a parameter is checked at run time.
+        var literal = bound
+        var negated = false
+        if case .negate(let inner, _) = bound { literal = inner; negated = true }
+        switch literal {
+        case .literal(.integer(let value)) where negated ? value > 0 : value < 0:
+            throw semantic("\(what) expects a non-negative integer, found '\(text(expression.range))'", expression.range)
+        case .literal(.float), .literal(.string), .literal(.bool), .literal(.list), .literal(.map):
+            throw semantic("\(what) expects a non-negative integer, found '\(text(expression.range))'", expression.range)
+        default:
+            return bound
         }
     }
 
@@ -480,6 +496,15 @@ struct Binder {
     }
 
     // MARK: Expressions
+
+    /// A WHERE whose type is known before the query runs and is not a Boolean (`WHERE (n)` with `n` a node) is an
+    /// error now (openCypher: InvalidArgumentType at compile time).
+    private func checkPredicateType(_ predicate: Expression) throws(QueryError) {
+        guard let type = StaticType.of(predicate, variable: { staticType(ofVariable: $0) }), type != .boolean,
+            type != .null
+        else { return }
+        throw semantic("type mismatch: expected a Boolean, found \(type.name)", predicate.range)
+    }
 
     private func staticType(ofVariable name: String) -> StaticType? {
         switch scope[name]?.kind {

@@ -20,6 +20,7 @@ public final class StoreGraph: GraphAccess, GraphStatistics {
     /// What this instance has read from the store (for PROFILE).
     public private(set) var reads = GraphReads()
     private var nodesPerTag: Double?
+    private var counts: StoreCounts?
     private var addressCache: [AddressID: AddressRecord] = [:]
     private var transactionCache: [TxID: TransactionRecord] = [:]
     private var assetCache: [AssetID: String] = [:]
@@ -202,7 +203,7 @@ public final class StoreGraph: GraphAccess, GraphStatistics {
     }
 
     public func scanNodes(label: String?) throws -> [NodeID] {
-        let counts = try reader.counts()
+        let counts = try storeCounts()
         var nodes: [NodeID] = []
         if label == nil || label == Self.labels.address {
             nodes.append(contentsOf: (0..<counts.addresses).map { NodeID($0) })
@@ -238,7 +239,7 @@ public final class StoreGraph: GraphAccess, GraphStatistics {
     }
 
     public func estimatedNodeCount(label: String?) -> Int {
-        guard let counts = try? reader.counts() else { return 0 }
+        guard let counts = try? storeCounts() else { return 0 }
         switch label {
         case Self.labels.address?: return Int(clamping: counts.addresses)
         case Self.labels.transaction?: return Int(clamping: counts.transactions)
@@ -407,6 +408,14 @@ public final class StoreGraph: GraphAccess, GraphStatistics {
             .properties
     }
 
+    /// The snapshot's counts, read once (the planner asks for them for every node it considers as an anchor).
+    private func storeCounts() throws -> StoreCounts {
+        if let counts { return counts }
+        let read = try reader.counts()
+        counts = read
+        return read
+    }
+
     /// An address's adjacency stream, counted in ``reads``.
     private func incidences(of id: AddressID) throws -> [Incidence] {
         let incidences = try reader.incidences(of: id)
@@ -419,7 +428,7 @@ public final class StoreGraph: GraphAccess, GraphStatistics {
 
     /// Each transfer is one TRANSFER, one SENT and one PAID relationship.
     public func estimatedRelationshipCount(type: String?) -> Int {
-        guard let counts = try? reader.counts() else { return 0 }
+        guard let counts = try? storeCounts() else { return 0 }
         let transfers = Int(clamping: counts.transfers)
         switch type {
         case nil: return transfers.multipliedReportingOverflow(by: 3).overflow ? Int.max : transfers * 3

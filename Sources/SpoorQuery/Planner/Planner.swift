@@ -182,11 +182,12 @@ struct Planner {
             bound.insert(node.slot)
             attachFilters()
         }
-        // Everything is bound now; whatever is left (a predicate on an unmatched slot cannot exist) goes here.
-        for predicate in pending { plan = PlanNode(.filter(predicate.expression, text: predicate.text), plan) }
+        // Everything is bound now: the named paths are built, then whatever predicates are left (those reading a
+        // path, `WHERE length(p) = 1`) filter them.
         if !match.paths.isEmpty {
             plan = PlanNode(.project(match.paths.map { ($0.slot, $0.expression, match.names[$0.slot] ?? "path") }), plan)
         }
+        for predicate in pending { plan = PlanNode(.filter(predicate.expression, text: predicate.text), plan) }
         return plan
     }
 
