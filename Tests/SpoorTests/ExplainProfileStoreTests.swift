@@ -19,6 +19,11 @@ struct ExplainProfileStoreTests {
         let scan = try graph.explain("MATCH (a:Address)-[:TRANSFER]-(b) RETURN count(*) AS n")
         #expect(scan.contains("Expand(All) (a)-[anon_2:TRANSFER]-(b)  estimated rows: 16\n"), "\(scan)")
         #expect(scan.contains("NodeByLabelScan (a:Address)  estimated rows: 5\n"), "\(scan)")
+        // Two hops: 1.6, the label filter on the expanded b keeps them, then 1.6 × 1.6 = 2.56 → 3.
+        let twoHops = try graph.explain(
+            "MATCH (s:Address {address: '\(FixtureIngestTests.sanctioned)'})-[:TRANSFER]->(b:Address)-[:TRANSFER]->(c) RETURN c")
+        #expect(twoHops.contains("Filter b:Address  estimated rows: 2\n"), "\(twoHops)")
+        #expect(twoHops.contains(")-[anon_4:TRANSFER]->(c)  estimated rows: 3\n"), "\(twoHops)")
         // All nodes: 5 addresses + 7 transactions.
         let all = try graph.explain("MATCH (n) RETURN n")
         #expect(all.contains("AllNodesScan (n)  estimated rows: 12\n"), "\(all)")

@@ -3,29 +3,38 @@
 /// 1,000 nodes, 10 relationships per node and 10 nodes per tag.
 ///
 /// Selectivity guesses, as simple planners use: an equality filter keeps 10 % of its rows, a label filter the label's
-/// share of all nodes, other filters half; grouping keys leave the square root of the rows; an `UNWIND` of a
+/// share of all nodes (all of them on a node reached by an expansion), other filters half; grouping keys leave the square root of the rows; an `UNWIND` of a
 /// non-literal list 10 rows; a variable-length expansion with no upper bound counts up to 5 hops (10 at most).
 struct CardinalityEstimator {
     let graph: (any GraphAccess)?
 
     /// The plan as EXPLAIN prints it: one operator a line, `  estimated rows: N` after each.
     func describe(_ plan: PlanNode) -> String {
+        var known = Known()
+        return estimate(plan, argumentRows: 1, known: &known).lines.joined(separator: "\n")
+    }
+
+    /// What the operators below have established about node slots.
+    private struct Known {
+        /// The label of a node slot bound by a seek or scan on it, or checked by a label filter.
         var labels: [Int: String] = [:]
-        return estimate(plan, argumentRows: 1, labels: &labels).lines.joined(separator: "\n")
+        /// Node slots bound by an expansion: a label filter on one is assumed to hold (in a Spoor store the
+        /// relationship type implies the end's label: TRANSFER joins addresses, SENT and PAID a transaction).
+        var expanded: Set<Int> = []
     }
 
     /// The rows `plan` produces (given `argumentRows` rows for an `Argument`) and its lines, indented below.
-    private func estimate(_ plan: PlanNode, argumentRows: Double, labels: inout [Int: String]) -> (rows: Double, lines: [String]) {
+    private func estimate(_ plan: PlanNode, argumentRows: Double, known: inout Known) -> (rows: Double, lines: [String]) {
         var childLines: [String] = []
         var inputs: [Double] = []
         var optionalInner: Double?
         for (index, child) in plan.children.enumerated() {
             if case .optional = plan.operation, index == 1 {
-                let inner = estimate(child, argumentRows: 1, labels: &labels)
+                let inner = estimate(child, argumentRows: 1, known: &known)
                 optionalInner = inner.rows
                 childLines += inner.lines
             } else {
-                let result = estimate(child, argumentRows: argumentRows, labels: &labels)
+                let result = estimate(child, argumentRows: argumentRows, known: &known)
                 inputs.append(result.rows)
                 childLines += result.lines
             }
@@ -36,21 +45,26 @@ struct CardinalityEstimator {
         case .start: rows = 1
         case .argument: rows = argumentRows
         case .nodeIndexSeek(let slot, _, let label, _, _, _):
-            if let label { labels[slot] = label }
+            if let label { known.labels[slot] = label }
             rows = input
         case .nodeByTagSeek:
             rows = input * ((graph as? any GraphStatistics)?.estimatedNodesPerTag() ?? 10)
         case .nodeByLabelScan(let slot, _, let label):
-            labels[slot] = label
+            known.labels[slot] = label
             rows = input * nodeCount(label)
         case .allNodesScan:
             rows = input * nodeCount(nil)
         case .expand(let expansion):
-            rows = input * expansionFactor(expansion, labels: labels)
+            rows = input * expansionFactor(expansion, labels: known.labels)
+            known.expanded.insert(expansion.to)
         case .filter(let predicate, _):
             // The planner keeps a seek's own predicate as a filter right above it: it keeps every row.
             rows = Self.isAnsweredBySeek(predicate, plan.children.first?.operation)
-                ? input : input * selectivity(predicate, labels: labels)
+                ? input : input * selectivity(predicate, known: known)
+            // Above a label filter the node's label is known (its degree is then that label's average).
+            if case .hasLabels(.slot(let slot), let required, _) = predicate, let label = required.first {
+                known.labels[slot] = label
+            }
         case .optional:
             rows = input * max(1, optionalInner ?? 1)
         case .project, .produceResults, .distinct, .sort, .procedureCall:
@@ -111,15 +125,16 @@ struct CardinalityEstimator {
         return factor
     }
 
-    private func selectivity(_ predicate: BoundExpression, labels: [Int: String]) -> Double {
+    private func selectivity(_ predicate: BoundExpression, known: Known) -> Double {
         switch predicate {
         case .hasLabels(.slot(let slot), let required, _):
-            if required.allSatisfy({ labels[slot] == $0 }) { return 1 }
+            if required.allSatisfy({ known.labels[slot] == $0 }) { return 1 }
+            if known.labels[slot] == nil, known.expanded.contains(slot) { return 1 }
             let all = max(1, nodeCount(nil))
             return required.map { min(1, nodeCount($0) / all) }.min() ?? 1
         case .hasLabels: return 0.5
         case .binary(.equal, _, _, _): return 0.1
-        case .and(let left, let right, _): return selectivity(left, labels: labels) * selectivity(right, labels: labels)
+        case .and(let left, let right, _): return selectivity(left, known: known) * selectivity(right, known: known)
         default: return 0.5
         }
     }
