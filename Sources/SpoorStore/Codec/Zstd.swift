@@ -33,18 +33,21 @@ final class ZstdCompressor {
 /// A reusable zstd decompression context: one per reader, so a chunk decode allocates no context.
 /// Not thread-safe; a ``GraphReader`` owns one and is used by one thread at a time.
 final class ZstdDecompressor {
-    private let context: OpaquePointer?
+    /// Created on the first compressed chunk: a read that meets only plain chunks (most one-hop queries) never pays
+    /// for `ZSTD_createDCtx`.
+    private lazy var context: OpaquePointer? = ZSTD_createDCtx()
+    private var created = false
 
-    /// The corresponding C function is `ZSTD_createDCtx`.
-    init() { context = ZSTD_createDCtx() }
+    init() {}
 
     /// The corresponding C function is `ZSTD_freeDCtx`.
-    deinit { ZSTD_freeDCtx(context) }
+    deinit { if created { ZSTD_freeDCtx(context) } }
 
     /// Decompresses `input` that must expand to exactly `size` bytes.
     /// The corresponding C function is `ZSTD_decompressDCtx`.
     func decompress(_ input: UnsafeRawBufferPointer, size: Int) throws(DecodeError) -> [UInt8] {
         guard size >= 0, size <= 1 << 28 else { throw DecodeError(reason: "implausible decompressed size \(size)") }
+        created = true
         guard let context else { throw DecodeError(reason: "zstd: cannot create a decompression context") }
         var output = [UInt8](repeating: 0, count: size)
         let written = output.withUnsafeMutableBytes { out in
