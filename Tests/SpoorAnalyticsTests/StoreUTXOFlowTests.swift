@@ -108,4 +108,21 @@ struct UTXOExposureTests {
                     == [["0>10:4"], ["0>5:45", "5>10:57"]])
         }
     }
+
+    /// `spoor explain` on a UTXO store: A tagged `ofac`; S is one transaction from A (T4), R two (T1 to Q, T3).
+    @Test func evidenceSubgraphOnUTXO() throws {
+        let directory = TemporaryDirectory("utxo-explain")
+        let store = try Store.open(at: directory.path, mode: .readWrite)
+        try store.makeUTXOWriter().append(ClusteringTests.blocks)
+        try store.makeWriter().addTags([TagRecord(address: "A", tag: "ofac")])
+        try store.read { (reader) throws in
+            let s = try EvidencePathFinder().explain("S", watchlist: "ofac", in: reader)
+            #expect(s.paths.map(\.addresses) == [["A", "S"]] && s.minimalHops == 1)
+            #expect(s.paths.first?.transfers.first?.tx == String(repeating: "14", count: 32))
+            let r = try EvidencePathFinder().explain("R", watchlist: "ofac", in: reader)
+            #expect(r.paths.map(\.addresses) == [["A", "Q", "R"]])
+            #expect(r.dot().contains("digraph"))
+            #expect(try EvidencePathFinder(maxHops: 1).explain("R", watchlist: "ofac", in: reader).paths.isEmpty)
+        }
+    }
 }

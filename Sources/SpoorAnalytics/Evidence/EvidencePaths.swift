@@ -61,6 +61,9 @@ public struct EvidencePathFinder {
         for text in try reader.addresses(taggedWith: watchlist) {
             if let id = try reader.addressID(text), id != target { listed.insert(id) }
         }
+        if try reader.chainModel() == .utxo {
+            return try explainUTXO(address, target: target, listed: listed, watchlist: watchlist, reader: reader)
+        }
         let context = TypologyContext(reader: reader)
         var result = EvidenceSubgraph(target: address, watchlist: watchlist, maxHops: maxHops, paths: [])
         guard !listed.isEmpty else { return result }
@@ -122,6 +125,40 @@ public struct EvidencePathFinder {
                 cursor = next
             }
             result.paths.append(EvidencePath(source: try context.text(source), transfers: transfers))
+        }
+        result.paths.sort { ($0.hops, $0.source) < ($1.hops, $1.source) }
+        return result
+    }
+}
+
+extension EvidencePathFinder {
+    /// UTXO stores: the incoming evidence of poison taint run forward from the listed addresses (poison reaches
+    /// every output a listed coin touched within `maxHops`), one path per listed source, fewest hops first. Each step
+    /// is a transaction, drawn from an input's address to an output's, valued at the output's value.
+    func explainUTXO(
+        _ address: String, target: AddressID, listed: Set<AddressID>, watchlist: String, reader: GraphReader
+    ) throws -> EvidenceSubgraph {
+        var result = EvidenceSubgraph(target: address, watchlist: watchlist, maxHops: maxHops, paths: [])
+        guard !listed.isEmpty else { return result }
+        let report = try UTXOExposureAnalyzer(source: StoreUTXOFlow(reader: reader)).exposure(
+            of: [target], listed: listed,
+            options: ExposureOptions(policy: .poison, maxHops: maxHops, evidencePaths: 64))
+        func text(_ id: AddressID) throws -> String { try reader.address(id)?.address ?? "" }
+        var seen = Set<String>()
+        for path in report.evidenceIn {
+            guard let first = path.steps.first, listed.contains(first.transfer.from) else { continue }
+            let source = try text(first.transfer.from)
+            guard seen.insert(source).inserted else { continue }
+            var transfers: [TypologyTransfer] = []
+            for step in path.steps {
+                let transfer = step.transfer
+                transfers.append(
+                    TypologyTransfer(
+                        id: transfer.id, from: try text(transfer.from), to: try text(transfer.to), value: step.taint,
+                        asset: nil, tx: try reader.transaction(transfer.tx)?.hashText ?? "", block: transfer.block,
+                        time: transfer.time, logIndex: transfer.logIndex))
+            }
+            result.paths.append(EvidencePath(source: source, transfers: transfers))
         }
         result.paths.sort { ($0.hops, $0.source) < ($1.hops, $1.source) }
         return result
