@@ -80,3 +80,45 @@ import Testing
         return bytes
     }
 }
+
+/// The batch scan on a UTXO store (one forward and one backward taint run from the whole watchlist, one pass over the
+/// transactions) gives every address the figures a single-address exposure gives it.
+struct UTXOScanAgreementTests {
+    @Test(arguments: [TaintPolicy.haircut, .fifo, .poison])
+    func scanRowsEqualExposure(policy: TaintPolicy) throws {
+        let (files, manifest) = try BitcoinChainGenerator(options: BitcoinChainGenerator.Options(seed: 9, blocks: 60))
+            .generateFiles()
+        let directory = TemporaryDirectory("utxo-scan")
+        for file in files { try Data(file.bytes).write(to: URL(fileURLWithPath: directory.appending(file.name))) }
+        let graph = try Graph.open(at: directory.appending("store"), mode: .readWrite)
+        _ = try graph.ingestBitcoin(files: [directory.path], format: .blk, options: BitcoinIngestOptions(network: .regtest))
+        try graph.importTags([TagRecord(address: manifest.hotWalletAddress, tag: "ofac")])
+        let output = directory.appending("scan.jsonl")
+        let parameters = ScanParameters(watchlist: "ofac", policy: policy, maxHops: 3, stopAt: [])
+        let outcome = try graph.read { reader in
+            try ExposureScan(reader: reader, parameters: parameters, riskLevels: .defaults, addresses: nil).run(
+                output: output, format: .jsonl, checkpointPath: output + ".checkpoint")
+        }
+        #expect(outcome == .finished(rows: Int(try graph.statistics().counts.addresses)))
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").dropFirst()
+        let rows = try lines.map { try JSONDecoder().decode(ScanRow.self, from: Data($0.utf8)) }
+        let exposed = rows.filter { ($0.minimalHop ?? 0) > 0 }
+        #expect(exposed.count >= 10, "\(exposed.count) exposed")
+        for row in exposed.prefix(60) {
+            let report = try #require(try graph.exposure(
+                of: [row.address], watchlist: "ofac", options: ExposureOptions(policy: policy, maxHops: 3), stopAtTags: []))
+            let expected = [row.directIn, row.directOut, row.indirectIn, row.indirectOut, row.totalIn, row.totalOut]
+            let actual = [report.directIn, report.directOut, report.indirectIn, report.indirectOut, report.totalIn,
+                          report.totalOut].map(\.description)
+            #expect(actual == expected, "\(row.address)")
+            #expect(report.hopIn == row.hopIn && report.hopOut == row.hopOut, "\(row.address)")
+        }
+        // The same inputs give the same bytes.
+        let first = try Data(contentsOf: URL(fileURLWithPath: output))
+        _ = try graph.read { reader in
+            try ExposureScan(reader: reader, parameters: parameters, riskLevels: .defaults, addresses: nil).run(
+                output: output, format: .jsonl, checkpointPath: output + ".checkpoint")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == first)
+    }
+}

@@ -23,97 +23,120 @@ public struct UTXOExposureAnalyzer<Source: UTXOFlowSource> {
     /// Wraps a flow source.
     public init(source: Source) { self.source = source }
 
-    /// The exposure of `targets` to the `listed` addresses (``ExposureOptions/asset`` must be the native coin).
-    public func exposure(of targets: Set<AddressID>, listed: Set<AddressID>, options: ExposureOptions) throws
-        -> ExposureReport
-    {
+    /// The taint both exposure directions need: forward (coins with their taint) and backward (inputs with theirs),
+    /// each run once from all listed addresses.
+    struct Taint {
+        var coins: [OutPoint: TaintedOutput] = [:]
+        var spends: [OutPoint: TaintedOutput] = [:]
+    }
+
+    /// Runs taint forward and backward from `listed` (multi-source: one run each way for any number of targets).
+    func taint(listed: Set<AddressID>, options: ExposureOptions) throws -> Taint {
         var taintOptions = TaintOptions(
             policy: options.policy, direction: .forward, maxHops: options.maxHops, minTaint: options.minTaint,
             window: options.window, stopAt: options.stopAt)
         let seeds = listed.sorted().map { TaintSeed(address: $0) }
         let engine = UTXOTaintEngine(source: source)
-        let forward = try engine.run(seeds: seeds, options: taintOptions)
+        var result = Taint()
+        for record in try engine.run(seeds: seeds, options: taintOptions).outputs {
+            result.coins[OutPoint(tx: record.tx, index: record.index)] = record
+        }
         taintOptions.direction = .backward
-        let backward = try engine.run(seeds: seeds, options: taintOptions)
-        var coins: [OutPoint: TaintedOutput] = [:]  // Forward: output coins with their taint.
-        for record in forward.outputs { coins[OutPoint(tx: record.tx, index: record.index)] = record }
-        var spends: [OutPoint: TaintedOutput] = [:]  // Backward: inputs (tx, input index) with their taint.
-        for record in backward.outputs { spends[OutPoint(tx: record.tx, index: record.index)] = record }
+        for record in try engine.run(seeds: seeds, options: taintOptions).outputs {
+            result.spends[OutPoint(tx: record.tx, index: record.index)] = record
+        }
+        return result
+    }
 
-        var report = ExposureReport(
-            targets: targets.sorted(), asset: .native, directIn: .zero, directOut: .zero, indirectIn: .zero,
-            indirectOut: .zero, totalIn: .zero, totalOut: .zero, hopIn: nil, hopOut: nil, evidenceIn: [],
-            evidenceOut: [], isListed: !targets.isDisjoint(with: listed))
-        var seen = Set<TxID>()
+    /// The exposure of `targets` to the `listed` addresses (``ExposureOptions/asset`` must be the native coin).
+    public func exposure(of targets: Set<AddressID>, listed: Set<AddressID>, options: ExposureOptions) throws
+        -> ExposureReport
+    {
+        let taint = try taint(listed: listed, options: options)
+        var entry = ScanEntry()
         var arrivals: [TaintedOutput] = []
         var departures: [TaintedOutput] = []
+        var seen = Set<TxID>()
         for target in targets.sorted() {
             for id in try source.transactions(of: target) where seen.insert(id).inserted {
                 guard let tx = try source.transaction(id) else { continue }
-                if let window = options.window, !window.contains(tx.time) { continue }
-                let inside = { (address: AddressID?) in address.map(targets.contains) ?? false }
-                let isListed = { (address: AddressID?) in address.map(listed.contains) ?? false }
-                var inputTotal = WideAmount.zero
-                for input in tx.inputs { inputTotal += WideAmount(input.value) }
-                guard !inputTotal.isZero else { continue }
-                for input in tx.inputs {
-                    for output in tx.outputs where inside(input.address) != inside(output.address) {
-                        let share = WideAmount.multiplyDivide(WideAmount(output.value), WideAmount(input.value), inputTotal)
-                        if inside(output.address) {
-                            report.totalIn += share
-                            if isListed(input.address) { report.directIn += share }
-                        } else {
-                            report.totalOut += share
-                            if isListed(output.address) { report.directOut += share }
-                        }
-                    }
-                }
-                // Indirect in: taint on outputs to T, in proportion to the taint brought by outside, unlisted inputs.
-                let inputTaints = tx.inputs.map { input -> WideAmount in
-                    if isListed(input.address) { return WideAmount(input.value) }
-                    return input.spends.flatMap { coins[$0] }.map { WideAmount($0.taint) } ?? .zero
-                }
-                var allIn = WideAmount.zero
-                var fromOutside = WideAmount.zero
-                for (input, taint) in zip(tx.inputs, inputTaints) {
-                    allIn += taint
-                    if !inside(input.address) && !isListed(input.address) { fromOutside += taint }
-                }
-                if tx.inputs.contains(where: { !inside($0.address) }) {
-                    for index in tx.outputs.indices where inside(tx.outputs[index].address) {
-                        guard let coin = coins[OutPoint(tx: id, index: index)] else { continue }
-                        report.hopIn = min(report.hopIn ?? .max, coin.hop)
-                        arrivals.append(coin)
-                        if !allIn.isZero {
-                            report.indirectIn += WideAmount.multiplyDivide(WideAmount(coin.taint), fromOutside, allIn)
-                        }
-                    }
-                }
-                // Indirect out: backward taint on T's inputs, in proportion to what leaves through outside, unlisted
-                // outputs.
-                var allOut = WideAmount.zero
-                var toOutside = WideAmount.zero
-                for (index, output) in tx.outputs.enumerated() {
-                    let taint = isListed(output.address)
-                        ? WideAmount(output.value) : try backwardTaint(of: OutPoint(tx: id, index: index), output, spends)
-                    allOut += taint
-                    if !inside(output.address) && !isListed(output.address) { toOutside += taint }
-                }
-                if tx.outputs.contains(where: { !inside($0.address) }) {
-                    for index in tx.inputs.indices where inside(tx.inputs[index].address) {
-                        guard let spend = spends[OutPoint(tx: id, index: index)] else { continue }
-                        report.hopOut = min(report.hopOut ?? .max, spend.hop)
-                        departures.append(spend)
-                        if !allOut.isZero {
-                            report.indirectOut += WideAmount.multiplyDivide(WideAmount(spend.taint), toOutside, allOut)
-                        }
-                    }
+                try accumulate(
+                    tx, targets: targets, listed: listed, taint: taint, window: options.window, into: &entry,
+                    arrivals: &arrivals, departures: &departures)
+            }
+        }
+        return ExposureReport(
+            targets: targets.sorted(), asset: .native, directIn: entry.directIn, directOut: entry.directOut,
+            indirectIn: entry.indirectIn, indirectOut: entry.indirectOut, totalIn: entry.totalIn,
+            totalOut: entry.totalOut, hopIn: entry.hopIn, hopOut: entry.hopOut,
+            evidenceIn: try evidenceIn(arrivals, coins: taint.coins, listed: listed, limit: options.evidencePaths),
+            evidenceOut: try evidenceOut(departures, spends: taint.spends, listed: listed, limit: options.evidencePaths),
+            isListed: !targets.isDisjoint(with: listed))
+    }
+
+    /// What one transaction adds to the exposure of `targets` (the rules in the type's documentation).
+    func accumulate(
+        _ tx: UTXOTransaction, targets: Set<AddressID>, listed: Set<AddressID>, taint: Taint, window: TimeWindow?,
+        into entry: inout ScanEntry, arrivals: inout [TaintedOutput], departures: inout [TaintedOutput]
+    ) throws {
+        if let window, !window.contains(tx.time) { return }
+        let id = tx.id
+        let inside = { (address: AddressID?) in address.map(targets.contains) ?? false }
+        let isListed = { (address: AddressID?) in address.map(listed.contains) ?? false }
+        var inputTotal = WideAmount.zero
+        for input in tx.inputs { inputTotal += WideAmount(input.value) }
+        guard !inputTotal.isZero else { return }
+        for input in tx.inputs {
+            for output in tx.outputs where inside(input.address) != inside(output.address) {
+                let share = WideAmount.multiplyDivide(WideAmount(output.value), WideAmount(input.value), inputTotal)
+                if inside(output.address) {
+                    entry.totalIn += share
+                    if isListed(input.address) { entry.directIn += share }
+                } else {
+                    entry.totalOut += share
+                    if isListed(output.address) { entry.directOut += share }
                 }
             }
         }
-        report.evidenceIn = try evidenceIn(arrivals, coins: coins, listed: listed, limit: options.evidencePaths)
-        report.evidenceOut = try evidenceOut(departures, spends: spends, listed: listed, limit: options.evidencePaths)
-        return report
+        // Indirect in: taint on outputs to T, in proportion to the taint brought by outside, unlisted inputs.
+        var allIn = WideAmount.zero
+        var fromOutside = WideAmount.zero
+        for input in tx.inputs {
+            let brought = isListed(input.address)
+                ? WideAmount(input.value) : input.spends.flatMap { taint.coins[$0] }.map { WideAmount($0.taint) } ?? .zero
+            allIn += brought
+            if !inside(input.address) && !isListed(input.address) { fromOutside += brought }
+        }
+        if tx.inputs.contains(where: { !inside($0.address) }) {
+            for index in tx.outputs.indices where inside(tx.outputs[index].address) {
+                guard let coin = taint.coins[OutPoint(tx: id, index: index)] else { continue }
+                entry.hopIn = min(entry.hopIn ?? .max, coin.hop)
+                arrivals.append(coin)
+                if !allIn.isZero {
+                    entry.indirectIn += WideAmount.multiplyDivide(WideAmount(coin.taint), fromOutside, allIn)
+                }
+            }
+        }
+        // Indirect out: backward taint on T's inputs, in proportion to what leaves through outside, unlisted outputs.
+        guard tx.outputs.contains(where: { !inside($0.address) }),
+            tx.inputs.contains(where: { inside($0.address) })
+        else { return }
+        var allOut = WideAmount.zero
+        var toOutside = WideAmount.zero
+        for (index, output) in tx.outputs.enumerated() {
+            let carried = isListed(output.address)
+                ? WideAmount(output.value) : try backwardTaint(of: OutPoint(tx: id, index: index), output, taint.spends)
+            allOut += carried
+            if !inside(output.address) && !isListed(output.address) { toOutside += carried }
+        }
+        for index in tx.inputs.indices where inside(tx.inputs[index].address) {
+            guard let spend = taint.spends[OutPoint(tx: id, index: index)] else { continue }
+            entry.hopOut = min(entry.hopOut ?? .max, spend.hop)
+            departures.append(spend)
+            if !allOut.isZero {
+                entry.indirectOut += WideAmount.multiplyDivide(WideAmount(spend.taint), toOutside, allOut)
+            }
+        }
     }
 
     /// Backward taint of an output: what the input spending it carried in the backward run.

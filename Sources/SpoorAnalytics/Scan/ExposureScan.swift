@@ -162,6 +162,7 @@ public final class ExposureScan {
         progress: (ScanProgress) -> Void = { _ in }
     ) throws -> ScanOutcome {
         let analytics = StoreAnalytics(reader: reader)
+        if try reader.chainModel() == .utxo { return try runUTXO(output: output, format: format, analytics: analytics) }
         let flow = try analytics.accountFlow()
         let asset = try analytics.asset(parameters.asset)
         let window: TimeWindow? =
@@ -220,6 +221,55 @@ public final class ExposureScan {
         let rows = try makeRows(entries: state.entries, listed: listed)
         try Self.writeAtomically(try Self.render(header: header, rows: rows, format: format), to: output)
         try? FileManager.default.removeItem(atPath: checkpointPath)
+        return .finished(rows: rows.count)
+    }
+
+    /// UTXO stores: taint forward and backward from all listed addresses at once (two runs in all), then one pass
+    /// over every transaction adding to the exposure of each address in it, by the rules of ``UTXOExposureAnalyzer``
+    /// (each address taken alone). Not checkpointed: an interrupted UTXO scan starts over (same bytes).
+    func runUTXO(output: String, format: ScanReportFormat, analytics: StoreAnalytics) throws -> ScanOutcome {
+        guard parameters.asset == nil else {
+            throw AnalyticsError.unsupported("--asset on a UTXO store (it has the native coin only)")
+        }
+        guard let minTaint = Amount(decimal: parameters.minTaint) else {
+            throw AnalyticsError.badOption(name: "minTaint", value: parameters.minTaint, expected: "a decimal amount")
+        }
+        let window: TimeWindow? =
+            parameters.from == nil && parameters.to == nil ? nil : TimeWindow(from: parameters.from, to: parameters.to)
+        let listedText = try reader.addresses(taggedWith: parameters.watchlist)
+        let listed = try analytics.addressIDs(listedText)
+        let options = ExposureOptions(
+            policy: parameters.policy, maxHops: parameters.maxHops,
+            stopAt: try analytics.addressIDs(taggedWith: parameters.stopAt), window: window, minTaint: minTaint,
+            evidencePaths: 0)
+        let analyzer = UTXOExposureAnalyzer(source: StoreUTXOFlow(reader: reader))
+        let taint = try analyzer.taint(listed: listed, options: options)
+        let counts = try reader.counts()
+        var entries: [UInt64: ScanEntry] = [:]
+        var lastBlock: UInt64?
+        var arrivals: [TaintedOutput] = []
+        var departures: [TaintedOutput] = []
+        for raw in 0..<counts.transactions {
+            guard let tx = try analyzer.source.transaction(TxID(raw)) else { continue }
+            lastBlock = max(lastBlock ?? 0, tx.block)
+            var addresses = Set(tx.inputs.compactMap(\.address))
+            addresses.formUnion(tx.outputs.compactMap(\.address))
+            for address in addresses {
+                try analyzer.accumulate(
+                    tx, targets: [address], listed: listed, taint: taint, window: window,
+                    into: &entries[address.rawValue, default: ScanEntry()], arrivals: &arrivals, departures: &departures)
+                arrivals.removeAll(keepingCapacity: true)
+                departures.removeAll(keepingCapacity: true)
+            }
+        }
+        let header = ScanHeader(
+            dataPosition: .init(
+                lastBlock: lastBlock, addresses: counts.addresses, transactions: counts.transactions,
+                transfers: counts.transfers, assets: counts.assets),
+            parameters: parameters, watchlistSHA256: Self.sha256(lines: listedText.sorted()),
+            watchlistSize: listedText.count, riskLevels: riskLevels)
+        let rows = try makeRows(entries: entries, listed: listed)
+        try Self.writeAtomically(try Self.render(header: header, rows: rows, format: format), to: output)
         return .finished(rows: rows.count)
     }
 

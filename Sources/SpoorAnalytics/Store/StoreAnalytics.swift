@@ -1,7 +1,7 @@
 public import SpoorStore
 
 /// Taint and exposure over a store snapshot, with addresses and tags as text (what the facade, the procedures and
-/// the command line share). Taint and exposure run on both chain models; the batch scan on account chains.
+/// the command line share). Taint and exposure run on both chain models (the batch scan too, in ``ExposureScan``).
 public struct StoreAnalytics {
     /// The snapshot.
     public let reader: GraphReader
@@ -12,7 +12,7 @@ public struct StoreAnalytics {
     /// The account flow of the snapshot; throws for a UTXO store.
     public func accountFlow() throws -> StoreAccountFlow {
         if try reader.chainModel() == .utxo {
-            throw AnalyticsError.unsupported("the batch scan on a UTXO store (taint and exposure work on both models)")
+            throw AnalyticsError.unsupported("a transfer flow on a UTXO store (use StoreUTXOFlow)")
         }
         return StoreAccountFlow(reader: reader)
     }
