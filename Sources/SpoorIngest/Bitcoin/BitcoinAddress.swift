@@ -74,22 +74,34 @@ public enum Base58 {
     /// Base58 of `bytes`, one `1` per leading zero byte.
     public static func encode(_ bytes: [UInt8]) -> String {
         let zeros = bytes.prefix { $0 == 0 }.count
-        // Base-58 digits, least significant first.
-        var digits = [UInt8]()
-        digits.reserveCapacity(bytes.count * 138 / 100 + 1)
+        // The number in limbs of five base-58 digits (58^5 < 2^30), least significant first: one division per
+        // five digits instead of one per digit.
+        let limbBase: UInt64 = 656_356_768
+        var limbs = [UInt64]()
+        limbs.reserveCapacity(bytes.count * 138 / 500 + 1)
         for byte in bytes[zeros...] {
-            var carry = Int(byte)
-            for index in digits.indices {
-                carry += Int(digits[index]) << 8
-                digits[index] = UInt8(carry % 58)
-                carry /= 58
+            var carry = UInt64(byte)
+            for index in limbs.indices {
+                let value = limbs[index] << 8 | carry
+                limbs[index] = value % limbBase
+                carry = value / limbBase
             }
             while carry > 0 {
-                digits.append(UInt8(carry % 58))
-                carry /= 58
+                limbs.append(carry % limbBase)
+                carry /= limbBase
             }
         }
+        var digits = [UInt8]()  // least significant first
+        digits.reserveCapacity(limbs.count * 5)
+        for var limb in limbs {
+            for _ in 0..<5 {
+                digits.append(UInt8(limb % 58))
+                limb /= 58
+            }
+        }
+        while digits.last == 0 { digits.removeLast() }  // The top limb's leading zero digits.
         var text = [UInt8](repeating: UInt8(ascii: "1"), count: zeros)
+        text.reserveCapacity(zeros + digits.count)
         for digit in digits.reversed() { text.append(alphabet[Int(digit)]) }
         return String(decoding: text, as: UTF8.self)
     }
@@ -146,12 +158,16 @@ public enum Bech32 {
     static let charset: [UInt8] = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l".utf8)
 
     static func polymod(_ values: [UInt8]) -> UInt32 {
-        let generator: [UInt32] = [0x3B6A_57B2, 0x2650_8E6D, 0x1EA1_19FA, 0x3D42_33DD, 0x2A14_62B3]
         var checksum: UInt32 = 1
         for value in values {
             let top = checksum >> 25
             checksum = (checksum & 0x1FF_FFFF) << 5 ^ UInt32(value)
-            for index in 0..<5 where (top >> UInt32(index)) & 1 == 1 { checksum ^= generator[index] }
+            // The generator's five words, each applied when its bit of `top` is set (0 &- bit: all ones or zero).
+            checksum ^= (0 &- (top & 1)) & 0x3B6A_57B2
+            checksum ^= (0 &- (top >> 1 & 1)) & 0x2650_8E6D
+            checksum ^= (0 &- (top >> 2 & 1)) & 0x1EA1_19FA
+            checksum ^= (0 &- (top >> 3 & 1)) & 0x3D42_33DD
+            checksum ^= (0 &- (top >> 4 & 1)) & 0x2A14_62B3
         }
         return checksum
     }

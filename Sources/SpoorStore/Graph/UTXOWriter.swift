@@ -142,6 +142,7 @@ public final class UTXOWriter: @unchecked Sendable {  // Safe because every call
                 builder: try BatchBuilder(store: store, transaction: transaction, model: .utxo), writer: self)
             for block in blocks { try batch.add(block, staged: &staged) }
             try batch.finish()
+            staged.outpoints = batch.outpoints
             if let source, let progress {
                 try transaction.put(store.tables.sources, key: Array(source.utf8), value: progress)
             }
@@ -166,9 +167,10 @@ public final class UTXOWriter: @unchecked Sendable {  // Safe because every call
 
     // MARK: Cache
 
+    /// What a batch adds to the caches once it is committed: the outpoints it created or spent (spent ones carry
+    /// `spentBy`) and the txids it added.
     struct StagedCache {
-        var created: [OutpointKey: StoredOutpoint] = [:]
-        var spent: Set<OutpointKey> = []
+        var outpoints: [OutpointKey: StoredOutpoint] = [:]
         var txids: [TxidKey: TxID] = [:]
     }
 
@@ -176,10 +178,11 @@ public final class UTXOWriter: @unchecked Sendable {  // Safe because every call
     func cachedTransaction(_ key: TxidKey) -> TxID? { txids[key] }
 
     private func apply(_ staged: StagedCache) {
-        if unspent.count + staged.created.count > cacheLimit { unspent.removeAll(keepingCapacity: true) }
+        if unspent.count + staged.outpoints.count > cacheLimit { unspent.removeAll(keepingCapacity: true) }
         if txids.count + staged.txids.count > cacheLimit { txids.removeAll(keepingCapacity: true) }
-        for (key, output) in staged.created where !staged.spent.contains(key) { unspent[key] = output }
-        for key in staged.spent { unspent.removeValue(forKey: key) }
+        for (key, output) in staged.outpoints {
+            if output.spentBy == nil { unspent[key] = output } else { unspent.removeValue(forKey: key) }
+        }
         txids.merge(staged.txids) { _, new in new }
     }
 }
@@ -188,6 +191,12 @@ public final class UTXOWriter: @unchecked Sendable {  // Safe because every call
 struct OutpointKey: Hashable {
     var transaction: UInt64
     var index: UInt32
+
+    /// One word into the hasher instead of two (ids are dense and indexes small, so the mix loses nothing that
+    /// equality does not check).
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(transaction &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(index))
+    }
 }
 
 /// A 32-byte txid as four words, a cheap dictionary key.
@@ -195,17 +204,22 @@ struct TxidKey: Hashable {
     var words: (UInt64, UInt64, UInt64, UInt64)
 
     init(_ bytes: [UInt8]) {
-        var values: [UInt64] = [0, 0, 0, 0]
-        for (index, byte) in bytes.prefix(32).enumerated() { values[index / 8] = values[index / 8] << 8 | UInt64(byte) }
-        words = (values[0], values[1], values[2], values[3])
+        var values: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        for (index, byte) in bytes.prefix(32).enumerated() {
+            switch index >> 3 {
+            case 0: values.0 = values.0 << 8 | UInt64(byte)
+            case 1: values.1 = values.1 << 8 | UInt64(byte)
+            case 2: values.2 = values.2 << 8 | UInt64(byte)
+            default: values.3 = values.3 << 8 | UInt64(byte)
+            }
+        }
+        words = values
     }
 
     static func == (lhs: TxidKey, rhs: TxidKey) -> Bool { lhs.words == rhs.words }
 
+    /// A txid is a hash already: one of its words spreads keys as well as all four (equality checks all four).
     func hash(into hasher: inout Hasher) {
-        hasher.combine(words.0)
-        hasher.combine(words.1)
-        hasher.combine(words.2)
         hasher.combine(words.3)
     }
 }
@@ -267,9 +281,7 @@ private struct UTXOBatch {
         for (index, output) in input.outputs.enumerated() {
             let address = try output.address.map { try builder.addressID(for: $0) }
             let stored = StoredOutpoint(address: address, value: output.value, spentBy: nil)
-            let key = OutpointKey(transaction: id.rawValue, index: UInt32(index))
-            outpoints[key] = stored
-            staged.created[key] = stored
+            outpoints[OutpointKey(transaction: id.rawValue, index: UInt32(index))] = stored
             details.outputs.append(UTXOOutputRecord(address: address, value: Amount(output.value)))
             if let address {
                 try note(address, .incoming, value: Amount(output.value), index: UInt32(index), tx: id, block: block)
@@ -317,7 +329,6 @@ private struct UTXOBatch {
         }
         output.spentBy = spender
         outpoints[key] = output
-        staged.spent.insert(key)
         return UTXOInputRecord(
             address: output.address, value: Amount(output.value), source: .output(transaction: source, index: spend.index))
     }
@@ -337,8 +348,7 @@ private struct UTXOBatch {
     }
 
     mutating func finish() throws {
-        for key in outpoints.keys.sorted(by: { ($0.transaction, $0.index) < ($1.transaction, $1.index) }) {
-            guard let output = outpoints[key] else { continue }
+        for (key, output) in outpoints.sorted(by: { ($0.key.transaction, $0.key.index) < ($1.key.transaction, $1.key.index) }) {
             try transaction.put(tables.outpoints, key: Key.outpoint(key.transaction, key.index), value: output.encoded())
         }
         builder.added = result.transactions
