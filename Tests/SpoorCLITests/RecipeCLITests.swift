@@ -18,6 +18,13 @@ import Testing
             "investigation.csv", ["--param", "address=0x00000000000000000000000000000000000000c3"]
         ),
         "peel-chain-from.cypher": ("typologies.csv", ["--param", "address=0x00000000000000000000000000000000000000f0"]),
+        "cluster-and-why.cypher": (
+            "investigation.csv",
+            [
+                "--param", "address=0x01e2919679362dfbc9ee1644ba9c6da6d6245bb1",
+                "--param", "target=0x00000000000000000000000000000000000000a1",
+            ]
+        ),
         "funds-flow-between.cypher": (
             "typologies.csv",
             [
@@ -44,6 +51,11 @@ import Testing
         try #require(ingest.status == 0, "\(ingest)")
         let list = try directory.write("0x01e2919679362dfbc9ee1644ba9c6da6d6245bb1\n", to: "ofac.txt")
         try #require(try Spoor.run(["tags", "import", store, list, "--tag", "ofac"]).status == 0)
+        if name == "cluster-and-why.cypher" {  // D is an exchange: C, which pays only D, is a deposit address.
+            let exchange = try directory.write("0x00000000000000000000000000000000000000d4\n", to: "exchange.txt")
+            try #require(try Spoor.run(["tags", "import", store, exchange, "--tag", "exchange"]).status == 0)
+            try #require(try Spoor.run(["cluster", store]).status == 0)
+        }
 
         let explain = try Spoor.run(["query", store, "-f", path, "--explain"])
         #expect(explain.status == 0, "\(explain)")

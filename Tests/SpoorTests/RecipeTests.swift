@@ -34,6 +34,13 @@ struct RecipeTests {
         ],
         // S is the listed address itself: it has no listed counterparty.
         "direct-sanctions-exposure.cypher": [],
+        // S is not clustered in this store: it is alone, and D is in no cluster with it.
+        "cluster-and-why.cypher": [],
+        // S is listed itself (minimal hop 0, severe). Native transfers only: D→S 10000 in (D unlisted), S→A 5000 and
+        // S→B 3000 out; nothing S sent comes back to it later, and taint from S never reaches S again.
+        "indirect-exposure.cypher": [[.amount(.zero), .amount(.zero), .amount(.zero), .amount(.zero),
+                                      .amount(Amount(10000)), .amount(Amount(8000)), .integer(0), .string("severe"),
+                                      .integer(0)]],
         // S's receipt of 10000 is followed by 5000 and 3000 out: a 30 % peel is above 25 %, so no step, no chain.
         "peel-chain-from.cypher": [],
         // S → D ($target): the shortest paths have 2 hops, S → B → D (blocks 100, 101) and S → C → D; the latter
@@ -95,7 +102,37 @@ struct RecipeTests {
         let directory = TemporaryDirectory("recipe")
         let graph = try FixtureQueryTests.graph(directory)
         let rows = try graph.query(text, parameters: ["address": .string(Self.s), "target": Self.a("d4")]).all()
-        #expect(rows == expected)
+        #expect(rows == expected, "\(name)")
+    }
+
+    /// C's indirect exposure (haircut from S): S pays A 5000 and B 3000 (hop 1, fully tainted), A pays C 2000 and
+    /// B pays C 1000 (hop 2, fully tainted): indirect in 3000 of total in 3000; C pays D 2500, which never reaches S
+    /// (D paid S before): total out 2500. Share 3000/5500 ≥ 0.25: severe; two evidence paths (via A, via B).
+    @Test func indirectExposureOfAnAddressTwoHopsAway() throws {
+        let text = try String(contentsOfFile: TestPaths.queries + "/indirect-exposure.cypher", encoding: .utf8)
+        let directory = TemporaryDirectory("recipe")
+        let graph = try FixtureQueryTests.graph(directory)
+        let rows = try graph.query(text, parameters: ["address": Self.a("c3")]).all()
+        #expect(rows == [[.amount(.zero), .amount(Amount(3000)), .amount(.zero), .amount(.zero), .amount(Amount(3000)),
+                          .amount(Amount(2500)), .integer(2), .string("severe"), .integer(2)]])
+    }
+
+    /// Deposit-address clustering with D tagged `exchange`: C sends only to D, so C is a deposit address and its
+    /// payers A (tx …03), B (tx …04) and S (tx …06, a token payment) join it: {A, B, C, S}. Why S and A: S–C (tx …06),
+    /// then C–A (tx …03).
+    @Test func clusterRecipeExplainsTheMerges() throws {
+        let text = try String(contentsOfFile: TestPaths.queries + "/cluster-and-why.cypher", encoding: .utf8)
+        let directory = TemporaryDirectory("recipe")
+        let graph = try FixtureQueryTests.graph(directory)
+        try graph.importTags([TagRecord(address: FixtureIngestTests.address("d4"), tag: "exchange")])
+        _ = try AddressClustering(store: graph.store, options: ClusteringOptions(heuristics: [.depositAddress])).run()
+        let rows = try graph.query(text, parameters: ["address": .string(Self.s), "target": Self.a("a1")]).all()
+        let cluster = try #require(rows.first?.first)
+        func tx(_ n: Int) -> Value { .string("0x" + String(repeating: "0", count: 63) + "\(n)") }
+        #expect(rows == [
+            [cluster, .integer(4), .integer(1), .string(Self.s), Self.a("c3"), tx(6), .string("deposit-address")],
+            [cluster, .integer(4), .integer(2), Self.a("c3"), Self.a("a1"), tx(3), .string("deposit-address")],
+        ])
     }
 
     @Test func recipesGiveTheHandWorkedRowsForOtherParametersAndFixtures() throws {
