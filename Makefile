@@ -57,6 +57,12 @@ demo: release
 	$(SPOOR) explain $(DEMO_STORE) $$target --watchlist ofac --max-hops 2 --dot $(DEMO_DIR)/evidence.dot || exit 1; \
 	if command -v dot >/dev/null; then dot -Tsvg -o $(DEMO_DIR)/evidence.svg $(DEMO_DIR)/evidence.dot && \
 	  echo "evidence picture: $(DEMO_DIR)/evidence.svg"; else echo "evidence graph: $(DEMO_DIR)/evidence.dot"; fi
+	@echo; echo "== Bitcoin: mainnet blocks 0-255 (real), clustered; where Satoshi's coins went in the first 256 blocks"
+	@rm -rf $(DEMO_DIR)/btc.spoor
+	$(SPOOR) ingest $(DEMO_DIR)/btc.spoor --format bitcoin-blk ../shared/data/bitcoin/blocks/mainnet_blk_0_to_255.dat
+	$(SPOOR) cluster $(DEMO_DIR)/btc.spoor
+	$(SPOOR) query $(DEMO_DIR)/btc.spoor "MATCH (a:Address {address: '12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S'})-[s:SENT]->(t:Transaction)-[p:PAID]->(b:Address) \
+	  RETURN t.block, t.txid, s.value, b.address, p.value ORDER BY t.block, p.index"
 
 ## Benchmarks (ordo-one/benchmark), in their own package so that `make test` does not build them.
 bench: deps
