@@ -196,12 +196,17 @@ extension WideAmount {
     }
 
     /// Floor division of little-endian limb arrays by binary long division (shift and subtract, one bit at a time:
-    /// slow but plain; only values past 128 bits come here).
+    /// slow but plain; only values past 128 bits come here). The loop starts at the dividend's highest set bit (the
+    /// remainder stays zero through leading zero bits) and the remainder has one limb more than the divisor's
+    /// significant limbs (it stays below twice the divisor).
     static func divideLimbs(_ dividend: [UInt64], by divisor: [UInt64]) -> [UInt64] {
         var quotient = [UInt64](repeating: 0, count: dividend.count)
-        var remainder = [UInt64](repeating: 0, count: divisor.count + 1)
-        let divisorWide = divisor + [0]
-        for bit in stride(from: dividend.count * 64 - 1, through: 0, by: -1) {
+        guard let top = dividend.lastIndex(where: { $0 != 0 }) else { return quotient }
+        let significant = (divisor.lastIndex(where: { $0 != 0 }) ?? 0) + 1
+        var remainder = [UInt64](repeating: 0, count: significant + 1)
+        let divisorWide = Array(divisor.prefix(significant)) + [0]
+        let highestBit = top * 64 + 63 - dividend[top].leadingZeroBitCount
+        for bit in stride(from: highestBit, through: 0, by: -1) {
             // remainder = remainder << 1 | bit
             var carry = (dividend[bit / 64] >> UInt64(bit % 64)) & 1
             for index in remainder.indices {
