@@ -16,14 +16,14 @@ func registerAnalyticsBenchmarks() {
     let size = "\(WatchlistFixture.transfers / 1_000_000)M transfers"
 
     // Exposure of one address at a time (haircut, 3 hops, 3 evidence paths each way, through the facade as an
-    // application calls it) for 300 targets: 100 direct receivers of listed addresses, 100 at two hops, 100 random.
-    // One sample answers all 300; the percentiles are over the 300 answers of the sample.
+    // application calls it) for 3 × 20 targets: direct receivers of listed addresses, receivers of those, random
+    // addresses. One sample answers all of them; the percentiles are over the answers of the sample.
     Benchmark(
-        "Exposure 3 hops with evidence (\(size), 300 addresses)",
+        "Exposure 3 hops with evidence (\(size), \(3 * WatchlistFixture.targetsPerKind) addresses)",
         configuration: .init(
             metrics: [.wallClock, .peakMemoryResident, .mallocCountTotal, AnalyticsMetrics.p50, AnalyticsMetrics.p95,
                       AnalyticsMetrics.answers, AnalyticsMetrics.exposed],
-            warmupIterations: 1, maxDuration: .seconds(120), maxIterations: 5)
+            warmupIterations: 0, maxDuration: .seconds(120), maxIterations: 2)
     ) { benchmark in
         let (graph, targets) = try WatchlistFixture.shared.get()
         let clock = ContinuousClock()

@@ -168,8 +168,11 @@ enum WatchlistFixture {
         return try Graph.open(at: store, mode: .readOnly)
     }
 
-    /// The store and 300 exposure targets: 100 direct receivers of listed addresses, 100 of their receivers (two hops),
-    /// 100 random addresses (seeded).
+    /// Exposure targets of each kind (`SPOOR_BENCH_EXPOSURE_TARGETS`, default 20).
+    static let targetsPerKind = Environment.integer("SPOOR_BENCH_EXPOSURE_TARGETS", default: 20)
+
+    /// The store and 3 × ``targetsPerKind`` exposure targets: direct receivers of listed addresses, receivers of
+    /// those (two hops), and random addresses (seeded).
     static let shared: Result<(graph: Graph, targets: [String]), any Error> = Result {
         let graph = try ensureStore()
         let targets = try graph.read { reader -> [String] in
@@ -181,7 +184,7 @@ enum WatchlistFixture {
                 }
             }
             var second: [AddressID] = []
-            for id in first.prefix(100) {
+            for id in first.prefix(targetsPerKind) {
                 for incidence in try reader.incidences(of: id).prefix(3) where incidence.direction == .outgoing {
                     second.append(incidence.neighbor)
                 }
@@ -193,11 +196,11 @@ enum WatchlistFixture {
             }
             all.sort()
             var state: UInt64 = 2027
-            let random = (0..<100).map { _ -> String in
+            let random = (0..<targetsPerKind).map { _ -> String in
                 state = state &* 6364136223846793005 &+ 1442695040888963407
                 return all[Int(state >> 33) % all.count]
             }
-            let ids = Array(first.prefix(100)) + Array(second.prefix(100))
+            let ids = Array(first.prefix(targetsPerKind)) + Array(second.prefix(targetsPerKind))
             return try ids.map { try reader.address($0)?.address ?? "" } + random
         }
         return (graph, targets)
