@@ -632,10 +632,12 @@ def run(args):
         "random": [{"a": a} for a in truth["random"]],
     }
     plan = []
+    kinds = args.queries.split(",") if args.queries else list(SPOOR)
     for kind in ("1hop", "2hop", "3hop", "var1to3"):
         for anchor in ("hub", "median", "random"):
-            plan.append((kind, anchor, anchor_sets[anchor]))
-    if pairs:
+            if kind in kinds:
+                plan.append((kind, anchor, anchor_sets[anchor]))
+    if pairs and "shortest" in kinds:
         plan.append(("shortest", "pairs", pairs))
 
     for kind, anchor, anchors in plan:
@@ -693,6 +695,8 @@ def main():
     run_parser.add_argument("--engines", default="kuzu,duckdb,igraph")
     run_parser.add_argument("--repeat", type=int, default=20, help="timed runs per query and anchor")
     run_parser.add_argument("--budget", type=float, default=10.0, help="seconds of timed runs per query and anchor")
+    run_parser.add_argument("--queries", default="",
+                            help="query kinds to run, comma-separated (default all: " + ",".join(SPOOR) + ")")
     run_parser.add_argument("--limit", type=float, default=60.0,
                             help="seconds one engine may spend on one query cell (all its anchors) before DNF")
     run_parser.add_argument("--skip", default="", help="engine:query/anchor cells to skip, comma-separated")
