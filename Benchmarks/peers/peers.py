@@ -544,7 +544,7 @@ def machine():
     except OSError:
         memory = None
     return {"nproc": os.cpu_count(), "memory": memory, "cpu": cpu, "kernel": platform.release(),
-            "python": platform.python_version()}
+            "python": platform.python_version(), "loadavg_at_start": os.getloadavg()[0]}
 
 
 def same(kind, spoor_answer, other, engine):

@@ -122,7 +122,9 @@ def report(args):
     out("")
     out(f"- Date: {main['date']}")
     out(f"- Machine: {machine['nproc']} cores ({machine['cpu']}), {human_bytes(machine['memory'])} RAM, "
-        f"Linux {machine['kernel']}, Python {machine['python']}")
+        f"Linux {machine['kernel']}, Python {machine['python']}; load average when the run started: "
+        + ", ".join(f"{r['size'] / 1e6:g}M: {r['machine'].get('loadavg_at_start', 0):.1f}" for r in results)
+        + " (other builds shared the 2 cores: absolute figures are noisy, the ratios less so)")
     out("- Versions: " + ", ".join(f"{name} {version}" for name, version in main["versions"].items()))
     out("- Data: `spoor generate transfers --count N --seed 2026 --plant <OFAC ETH list>` (power-law degrees, "
         "30% token transfers, 1% values above 2^127).")
