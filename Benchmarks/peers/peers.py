@@ -314,14 +314,14 @@ class SpoorEngine:
         return answers, times, None
 
     def check_totals(self):
-        query = ("MATCH ()-[t:TRANSFER]->() WHERE t.value <= 170141183460469231731687303715884105727 "
+        query = ("MATCH (:Address)-[t:TRANSFER]->() WHERE t.value <= 170141183460469231731687303715884105727 "
                  "RETURN count(t), sum(t.value)")
         lines, _, error = self.bench(query, {}, 1, 1, timeout=3600)
         if error:
             return {"error": error}
         count, total = lines[0].split(",")
         lines2, _, _ = self.bench("MATCH (a:Address) RETURN count(a)", {}, 1, 1, timeout=3600)
-        lines3, _, _ = self.bench("MATCH ()-[t:TRANSFER]->() RETURN count(t)", {}, 1, 1, timeout=3600)
+        lines3, _, _ = self.bench("MATCH (:Address)-[t:TRANSFER]->() RETURN count(t)", {}, 1, 1, timeout=3600)
         return {"edges": int(lines3[0]), "small_edges": int(count), "sum_small": total,
                 "addresses": int(lines2[0])}
 
