@@ -283,7 +283,8 @@ class SpoorEngine:
             command += ["--param", f"{key}={value}"]
         done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode != 0:
-            return None, None, done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"
+            errors = [line for line in done.stderr.splitlines() if line.startswith("error")]
+            return None, None, errors[0] if errors else (done.stderr.strip() or f"exit {done.returncode}")
         stats = None
         for line in done.stderr.splitlines():
             if line.startswith("bench: "):
@@ -302,7 +303,7 @@ class SpoorEngine:
                 return None, None, f"DNF: over {limit:.0f} s after {index} of {len(anchors)} anchors"
             lines, stats, error = self.bench(SPOOR[kind], params, repeat, budget, timeout=left)
             if error:
-                if "time" in error.lower() and "limit" in error.lower() or "timeout" in error.lower():
+                if "timed out" in error.lower() or "timeout" in error.lower():
                     error = f"DNF: over {limit:.0f} s ({error})"
                 return None, None, error
             if kind == "1hop":
