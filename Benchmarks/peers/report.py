@@ -167,6 +167,10 @@ def report(args):
                 f"{rate_ratio} | {human_bytes(entry.get('bytes'))} | {per_edge} | {size_ratio} | "
                 f"{human_bytes(entry.get('peak_rss'))} |")
     out("")
+    out("Peak RSS: Spoor's ingest process (`/usr/bin/time`), which counts the pages of the memory-mapped LMDB file it "
+        "touched; the peers load inside the Python process and are not measured separately. Peers' load times exclude "
+        "`prepare`.")
+    out("")
     for result in results:
         engines = [e for e in ENGINES if e in result["load"]]
         if not result["cells"]:
@@ -274,8 +278,17 @@ def make_plots(results, main, directory):
     plt.close(figure)
     plots.append(("latency against hop count", path))
 
-    figure, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    figure, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     sizes = [r["size"] for r in results]
+    peaks = [(r["size"] / 1e6, r["load"]["spoor"]["peak_rss"] / 2**30) for r in results
+             if r["load"].get("spoor", {}).get("peak_rss")]
+    if peaks:
+        axes[2].plot([p[0] for p in peaks], [p[1] for p in peaks], marker="o", label="spoor ingest",
+                     color=colours["spoor"])
+    axes[2].axhline(2, linestyle="--", color="grey", label="target: 2 GiB at 10M")
+    axes[2].set_title("Spoor's peak RSS while ingesting")
+    axes[2].set_xlabel("transfers (millions)")
+    axes[2].set_ylabel("GiB")
     for engine in engines:
         xs = [r["size"] / 1e6 for r in results if engine in r["load"]]
         seconds = [r["load"][engine]["seconds"] for r in results if engine in r["load"]]
@@ -295,9 +308,10 @@ def make_plots(results, main, directory):
         axis.grid(True, alpha=0.3)
         axis.legend()
         axis.set_xticks([s / 1e6 for s in sizes])
+        axis.set_ylim(bottom=0)
     figure.tight_layout()
     path = os.path.join(directory, "load-and-size.png")
     figure.savefig(path, dpi=90)
     plt.close(figure)
-    plots.append(("load time and size on disk against data size", path))
+    plots.append(("load time, size on disk and Spoor's peak memory against data size", path))
     return plots
