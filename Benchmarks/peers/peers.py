@@ -265,16 +265,35 @@ class SpoorEngine:
         command = ["/usr/bin/time", "-f", "peak_rss_kib %M", self.binary, "ingest", self.store, "--format",
                    "transfers-csv", csv_path, "--quiet"]
         started = time.monotonic()
-        done = subprocess.run(command, capture_output=True, text=True)
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Every 0.2 s: the ingest's anonymous (heap) and file-backed (the mapped LMDB file) resident memory.
+        peak_anon = 0
+        peak_file = 0
+        while process.poll() is None:
+            try:
+                children = open(f"/proc/{process.pid}/task/{process.pid}/children").read().split()
+                for child in children:
+                    with open(f"/proc/{child}/status") as status:
+                        for line in status:
+                            if line.startswith("RssAnon:"):
+                                peak_anon = max(peak_anon, int(line.split()[1]) * 1024)
+                            elif line.startswith("RssFile:"):
+                                peak_file = max(peak_file, int(line.split()[1]) * 1024)
+            except OSError:
+                pass
+            time.sleep(0.2)
+        _, stderr = process.communicate()
         seconds = time.monotonic() - started
-        if done.returncode != 0:
-            raise SystemExit(f"spoor ingest failed:\n{done.stderr}")
+        if process.returncode != 0:
+            raise SystemExit(f"spoor ingest failed:\n{stderr}")
         peak = None
-        for line in done.stderr.splitlines():
+        for line in stderr.splitlines():
             if line.startswith("peak_rss_kib "):
                 peak = int(line.split()[1]) * 1024
-        note(done.stderr.strip())
-        return {"seconds": seconds, "bytes": dir_bytes(self.store), "peak_rss": peak}
+        note(stderr.strip())
+        note(f"   peak RSS {peak}, of it at most {peak_anon} anonymous and {peak_file} file-backed (sampled)")
+        return {"seconds": seconds, "bytes": dir_bytes(self.store), "peak_rss": peak, "peak_rss_anon": peak_anon or None,
+                "peak_rss_file": peak_file or None}
 
     def bench(self, query, params, repeat, budget, timeout=300):
         command = [self.binary, "bench-query", self.store, query, "--repeat", str(repeat), "--budget", str(budget),

@@ -43,6 +43,13 @@ def human_bytes(count):
     return str(count)
 
 
+def peak_text(entry):
+    text = human_bytes(entry.get("peak_rss"))
+    if entry.get("peak_rss_anon"):
+        text += f" (anon {human_bytes(entry['peak_rss_anon'])}, file {human_bytes(entry.get('peak_rss_file'))})"
+    return text
+
+
 def load_results(directory):
     results = []
     for path in glob.glob(os.path.join(directory, "*.json")):
@@ -165,10 +172,10 @@ def report(args):
             per_edge = f"{entry['bytes_per_edge']:.1f}" if entry.get("bytes_per_edge") else "- (in memory)"
             out(f"| {result['size']:,} | {engine} | {entry['seconds']:.1f} | {entry['rows_per_second']:,.0f} | "
                 f"{rate_ratio} | {human_bytes(entry.get('bytes'))} | {per_edge} | {size_ratio} | "
-                f"{human_bytes(entry.get('peak_rss'))} |")
+                f"{peak_text(entry)} |")
     out("")
     out("Peak RSS: Spoor's ingest process (`/usr/bin/time`), which counts the pages of the memory-mapped LMDB file it "
-        "touched; the peers load inside the Python process and are not measured separately. Peers' load times exclude "
+        "touched (anon / file: the largest anonymous and file-backed parts, sampled every 0.2 s); the peers load inside the Python process and are not measured separately. Peers' load times exclude "
         "`prepare`.")
     out("")
     for result in results:
