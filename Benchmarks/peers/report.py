@@ -111,6 +111,9 @@ def targets(result):
     peak = load.get("spoor", {}).get("peak_rss")
     if peak and result["size"] >= 10_000_000:
         rows.append(("peak memory while ingesting 10M transfers ≤ 2 GiB", human_bytes(peak), peak <= 2 << 30))
+    elif peak and peak > 2 << 30:
+        rows.append(("peak memory while ingesting 10M transfers ≤ 2 GiB", f"{human_bytes(peak)} already at this size",
+                     False))
     return rows
 
 
@@ -233,6 +236,8 @@ def report(args):
     for result in results:
         for target, measured, met in targets(result):
             out(f"| {target} — {result['size']:,} transfers | {measured} | {'yes' if met else '**no**'} |")
+    out("| exposure p95 < 50 ms; batch scan of 10M transfers < 10 s | not part of this comparison: the Swift suites "
+        "in `Benchmarks/Benchmarks/` | - |")
     out("")
     out("## Plots")
     out("")
