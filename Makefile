@@ -68,5 +68,26 @@ demo: release
 bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-directory .benchmarkBaselines benchmark
 
+## Spoor against Kùzu, DuckDB and igraph on the same generated transfers (Benchmarks/peers/peers.py): loads, latency,
+## answers checked; writes Benchmarks/RESULTS.md and Benchmarks/peers/plots/*.png. The scaling run:
+## make bench-peers PEERS_SIZES="1000000 2000000 5000000 10000000"
+PEERS_SIZES ?= 1000000
+PEERS_QUERIES ?=
+PEERS_DIR ?= /tmp/spoor-peers
+PEERS_VENV := Benchmarks/peers/.venv
+bench-peers: release
+	@test -x $(PEERS_VENV)/bin/python || { python3 -m venv $(PEERS_VENV) && \
+	  $(PEERS_VENV)/bin/pip install -q -r Benchmarks/peers/requirements.txt; }
+	@mkdir -p $(PEERS_DIR) Benchmarks/peers/results
+	@set -eo pipefail; for n in $(PEERS_SIZES); do \
+	  csv=$(PEERS_DIR)/transfers-$$n.csv; \
+	  $(SPOOR) generate transfers --count $$n --seed 2026 --plant $(OFAC_ETH) --out $$csv.new 2>&1 | sed -n 1p; \
+	  if cmp -s $$csv.new $$csv; then rm $$csv.new; else mv $$csv.new $$csv; fi; \
+	  $(PEERS_VENV)/bin/python Benchmarks/peers/peers.py run --csv $$csv --spoor $(SPOOR) \
+	    --work $(PEERS_DIR)/$$n --out Benchmarks/peers/results/$$n.json --queries "$(PEERS_QUERIES)"; \
+	done
+	$(PEERS_VENV)/bin/python Benchmarks/peers/peers.py report --results Benchmarks/peers/results \
+	  --out Benchmarks/RESULTS.md --plots Benchmarks/peers/plots
+
 clean:
 	rm -rf .build $(DEMO_DIR)
