@@ -28,6 +28,8 @@ INT128_MAX = 2**127 - 1
 # Kùzu 0.11 calls a separate prepare + execute deprecated; the statements are still prepared once, as Spoor's are.
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 SEED = 2026
+# Kùzu's buffer pool (its default is 80% of RAM); 4 GiB loads 5M transfers, not 10M.
+KUZU_BUFFER_POOL_GIB = int(os.environ.get("PEERS_KUZU_BUFFER_POOL_GIB", "4"))
 RANDOM_ANCHORS = 20
 PATH_PAIRS = 5
 PATH_DISTANCE = 4
@@ -369,7 +371,7 @@ class KuzuEngine:
                 os.remove(target)
         started = time.monotonic()
         # A bounded buffer pool (the default is 80% of RAM), large enough for every query here.
-        self.database = self.kuzu.Database(self.path, buffer_pool_size=4 << 30)
+        self.database = self.kuzu.Database(self.path, buffer_pool_size=KUZU_BUFFER_POOL_GIB << 30)
         self.connection = self.kuzu.Connection(self.database)
         c = self.connection
         c.execute("CREATE NODE TABLE Address(address STRING, PRIMARY KEY(address))")
@@ -601,14 +603,25 @@ def run(args):
     }
 
     # Loads, one engine at a time.
+    failed = []
     for engine in engines:
         note(f"== load {engine.name}")
         source = os.path.abspath(args.csv) if engine.name == "spoor" else work
-        load = engine.load(source, truth)
+        try:
+            load = engine.load(source, truth)
+        except Exception as error:  # noqa: BLE001 - a peer that cannot load is reported, the others go on
+            message = f"{engine.name} load: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
+            loud(message)
+            result["errors"].append(message)
+            result["load_errors"] = result.get("load_errors", {}) | {engine.name: message}
+            failed.append(engine)
+            continue
         load["rows_per_second"] = truth["edges"] / load["seconds"]
         load["bytes_per_edge"] = load["bytes"] / truth["edges"] if load.get("bytes") else None
         result["load"][engine.name] = load
         note(f"   {load['seconds']:.2f} s, {load['rows_per_second']:.0f} rows/s, bytes/edge {load['bytes_per_edge']}")
+
+    engines = [engine for engine in engines if engine not in failed]
 
     # Totals against the script's own figures.
     expected_totals = {"edges": truth["edges"], "small_edges": truth["edges"] - truth["huge_values"],

@@ -169,6 +169,9 @@ def report(args):
         for engine in ENGINES:
             entry = load.get(engine)
             if not entry:
+                error = result.get("load_errors", {}).get(engine)
+                if error:
+                    out(f"| {result['size']:,} | {engine} | failed: {error} | | | | | | |")
                 continue
             rate_ratio = "1" if engine == "spoor" else ratio(spoor.get("rows_per_second"), entry["rows_per_second"])
             size_ratio = "1" if engine == "spoor" else ratio(entry.get("bytes"), spoor.get("bytes"))
@@ -177,6 +180,10 @@ def report(args):
                 f"{rate_ratio} | {human_bytes(entry.get('bytes'))} | {per_edge} | {size_ratio} | "
                 f"{peak_text(entry)} |")
     out("")
+    for result in results:
+        if result.get("note"):
+            out(f"{result['size']:,} transfers: {result['note']}")
+            out("")
     out("Peak RSS: Spoor's ingest process (`/usr/bin/time`), which counts the pages of the memory-mapped LMDB file it "
         "touched (anon / file: the largest anonymous and file-backed parts, sampled every 0.2 s); the peers load inside the Python process and are not measured separately. Peers' load times exclude "
         "`prepare`.")
