@@ -47,11 +47,11 @@ struct ReplStatementSplitter {
                     hasContent = false
                 case UInt8(ascii: "/") where next == UInt8(ascii: "/"):
                     state = .lineComment
-                    pending.append(next!)
+                    pending.append(UInt8(ascii: "/"))
                     index += 1
                 case UInt8(ascii: "/") where next == UInt8(ascii: "*"):
                     state = .blockComment
-                    pending.append(next!)
+                    pending.append(UInt8(ascii: "*"))
                     index += 1
                 case UInt8(ascii: "'"):
                     state = .singleQuoted
@@ -83,7 +83,7 @@ struct ReplStatementSplitter {
                 if byte == 0x0A { state = .code }
             case .blockComment:
                 if byte == UInt8(ascii: "*"), next == UInt8(ascii: "/") {
-                    pending.append(next!)
+                    pending.append(UInt8(ascii: "/"))
                     index += 1
                     state = .code
                 }

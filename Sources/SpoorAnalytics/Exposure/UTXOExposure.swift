@@ -196,7 +196,8 @@ public struct UTXOExposureAnalyzer<Source: UTXOFlowSource> {
                         let input = following.inputs.firstIndex(where: { $0.spends == OutPoint(tx: tx.id, index: index) }),
                         let record = spends[OutPoint(tx: spender, index: input)], record.hop < current.hop
                     else { continue }
-                    if next == nil || isBetterEvidence(record, next!.record) { next = (record, output.address) }
+                    if let best = next, !isBetterEvidence(record, best.record) { continue }
+                    next = (record, output.address)
                 }
                 let to = listedOutput?.address ?? next?.address
                 steps.append(step(tx, from: current.address, to: to, taint: current.taint, hop: current.hop))
