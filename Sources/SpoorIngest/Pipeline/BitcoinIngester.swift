@@ -99,30 +99,25 @@ public struct BitcoinIngester {
         -> BitcoinIngestSummary
     {
         let started = ContinuousClock.now
-        var files: [String] = []
-        for path in paths { files += try BitcoinBlockFiles.paths(in: path) }
-        var mapped: [MappedBytes] = []
-        var chain = BitcoinHeaderChain()
-        var lengths: [[UInt8]: (file: Int, offset: Int, length: Int)] = [:]
+        // First pass: headers only (the parser's own header pass), then the best chain by work.
+        let blockFiles = BitcoinBlockFiles(
+            paths: try paths.flatMap { try BitcoinBlockFiles.paths(in: $0) }, network: options.network)
+        let files = blockFiles.paths
+        let chain = try blockFiles.headerChain()
         var summary = BitcoinIngestSummary()
-        for (index, file) in files.enumerated() {
-            let bytes = try Self.map(file)
-            mapped.append(bytes)
-            var scanner = try BlkFileScanner(path: file, network: options.network)
-            while let record = try scanner.next() {
-                summary.blocksFound += 1
-                let header = try BitcoinBlockHeader.parse(Array(record.bytes.prefix(80)), file: file, offset: record.offset)
-                _ = chain.add(header, location: BitcoinBlockLocation(file: file, offset: record.offset))
-                lengths[header.hash] = (index, record.offset, record.bytes.count)
-            }
-        }
+        summary.blocksFound = chain.count
         summary.staleBlocks = chain.staleBlocks().count
         summary.orphanBlocks = chain.orphans().count
+        let mapped = try files.map(Self.map)
+        let index = Dictionary(uniqueKeysWithValues: files.enumerated().map { ($1, $0) })
         let best: [Located] = chain.bestChain().compactMap { entry in
-            guard let place = lengths[entry.hash] else { return nil }
+            guard let location = entry.location, let file = index[location.file] else { return nil }
+            // The record's length is the little-endian u32 just before the block (after the network magic).
+            let length = mapped[file].withBuffer { buffer in
+                (0..<4).reduce(0) { $0 | Int(buffer[location.offset - 4 + $1]) << (8 * $1) }
+            }
             return Located(
-                hash: entry.hash, height: UInt64(entry.height), file: place.file, offset: place.offset,
-                length: place.length)
+                hash: entry.hash, height: UInt64(entry.height), file: file, offset: location.offset, length: length)
         }
         try write(best, files: files, mapped: mapped, into: &summary, progress: progress)
         summary.seconds = (ContinuousClock.now - started).seconds
