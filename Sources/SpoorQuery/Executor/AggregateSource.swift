@@ -75,6 +75,7 @@ final class AggregateSource: RowSource {
 struct Accumulator {
     let aggregate: BoundProjection.Aggregate
     private var seen: Set<Value> = []
+    private var seenNodes = NodeIDSet()
     private var count: Int64 = 0
     private var exactSum = WideInteger.zero
     private var floatSum = 0.0
@@ -92,7 +93,14 @@ struct Accumulator {
             return
         }
         if case .null = value { return }
-        if aggregate.distinct, !seen.insert(value).inserted { return }
+        if aggregate.distinct {
+            // Nodes apart, by id: a node equals only the same node.
+            if case .node(let node) = value {
+                guard seenNodes.insert(node) else { return }
+            } else if !seen.insert(value).inserted {
+                return
+            }
+        }
         switch aggregate.kind {
         case .count, .countStar:
             count += 1

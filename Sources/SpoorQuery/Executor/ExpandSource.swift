@@ -5,11 +5,25 @@ final class ExpandSource: RowSource {
     private let context: ExecutionContext
     private var pending: [[Value]] = []
     private var pendingPosition = 0
+    private var neighbors: [NodeID] = []
 
     init(input: any RowSource, spec: PlanOperation.Expansion, context: ExecutionContext) {
         self.input = input
         self.spec = spec
         self.context = context
+    }
+
+    /// Replaces `neighbors` with the far ends of `node`'s relationships (``PlanOperation/Expansion/neighborsOnly``).
+    private func loadNeighbors(of node: NodeID) throws(QueryError) {
+        neighbors.removeAll(keepingCapacity: true)
+        do {
+            try context.graph.appendNeighbors(of: node, direction: spec.direction, types: spec.types, to: &neighbors)
+        } catch let error as QueryError {
+            throw error
+        } catch {
+            throw QueryError(.runtime, "graph read failed: \(error)", at: SourceRange(start: 0, end: 0))
+        }
+        try context.countExpansions(neighbors.count)
     }
 
     private func expand(_ node: NodeID, direction: ExpandDirection? = nil) throws(QueryError) -> [GraphRelationship] {
@@ -53,6 +67,16 @@ final class ExpandSource: RowSource {
             for path in try shortestPaths(from: start, to: goal, all: shortest == .all) {
                 var out = row
                 out[spec.relationship] = .list(path.map(Value.relationship))
+                pending.append(out)
+            }
+            return
+        }
+        if spec.neighborsOnly {
+            // Nothing reads the relationship and the pattern has no other one to keep distinct from.
+            try loadNeighbors(of: start)
+            for end in neighbors where accepts(row, end: end) {
+                var out = row
+                out[spec.to] = .node(end)
                 pending.append(out)
             }
             return

@@ -1,10 +1,14 @@
 import SpoorStore
 
 /// Drops rows equal (by equivalence) on the given slots to an earlier row.
+///
+/// With one slot, node values are kept apart in a ``NodeIDSet`` (a node equals only the same node, never another
+/// kind of value), so `DISTINCT b` over nodes hashes ids instead of boxed values.
 final class DistinctSource: RowSource {
     private let input: any RowSource
     private let slots: [Int]
     private var seen: Set<[Value]> = []
+    private var seenNodes = NodeIDSet()
 
     init(input: any RowSource, slots: [Int]) {
         self.input = input
@@ -13,6 +17,10 @@ final class DistinctSource: RowSource {
 
     func next() throws(QueryError) -> [Value]? {
         while let row = try input.next() {
+            if slots.count == 1, slots[0] < row.count, case .node(let node) = row[slots[0]] {
+                if seenNodes.insert(node) { return row }
+                continue
+            }
             let key = slots.map { $0 < row.count ? row[$0] : .null }
             if seen.insert(key).inserted { return row }
         }

@@ -55,6 +55,8 @@ enum OperatorBuilder {
             return NodeSource(input: input(), slot: slot, access: .all, context: context)
         case .expand(let spec):
             return ExpandSource(input: input(), spec: spec, context: context)
+        case .frontier(let spec):
+            return FrontierSource(input: input(), spec: spec, context: context, width: width)
         case .filter(let predicate, _):
             return FilterSource(input: input(), predicate: predicate, context: context)
         case .optional(let nullSlots):

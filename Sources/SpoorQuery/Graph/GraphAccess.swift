@@ -95,4 +95,32 @@ public protocol GraphAccess: AnyObject {
     /// The relationships at `node` in `direction`, of one of `types` (any type when empty), in chain order.
     /// - Complexity: O(degree of `node`).
     func expand(_ node: NodeID, direction: ExpandDirection, types: [String]) throws -> [GraphRelationship]
+    /// Appends the far end of every relationship `expand(node, direction:, types:)` returns to `neighbors`, in the
+    /// same order, without building the relationships: the executor's call when nothing reads the relationship (an
+    /// anonymous relationship in a one-relationship pattern, a frontier level). Multiplicity is kept: a node reached
+    /// by k parallel relationships appears k times, a self-loop once (also with `.both`, as in `expand`); callers
+    /// that want a set deduplicate. The default goes through `expand`; the store decodes only neighbour ids.
+    /// - Complexity: O(degree of `node`).
+    func appendNeighbors(of node: NodeID, direction: ExpandDirection, types: [String], to neighbors: inout [NodeID])
+        throws
+}
+
+extension GraphAccess {
+    /// The default ``GraphAccess/appendNeighbors(of:direction:types:to:)``: the far end of every relationship
+    /// ``GraphAccess/expand(_:direction:types:)`` returns (the reference every fast path must agree with).
+    /// - Complexity: O(degree of `node`).
+    public func appendNeighbors(
+        of node: NodeID, direction: ExpandDirection, types: [String], to neighbors: inout [NodeID]
+    ) throws {
+        try appendNeighborsByExpanding(of: node, direction: direction, types: types, to: &neighbors)
+    }
+
+    /// The far end of every relationship ``GraphAccess/expand(_:direction:types:)`` returns, appended in order.
+    public func appendNeighborsByExpanding(
+        of node: NodeID, direction: ExpandDirection, types: [String], to neighbors: inout [NodeID]
+    ) throws {
+        for relationship in try expand(node, direction: direction, types: types) {
+            neighbors.append(relationship.start == node ? relationship.end : relationship.start)
+        }
+    }
 }

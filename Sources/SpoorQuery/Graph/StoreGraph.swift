@@ -24,6 +24,8 @@ public final class StoreGraph: GraphAccess, GraphStatistics {
     private var addressCache: [AddressID: AddressRecord] = [:]
     private var transactionCache: [TxID: TransactionRecord] = [:]
     private var assetCache: [AssetID: String] = [:]
+    /// Reused by ``appendNeighbors(of:direction:types:to:)``.
+    private var addressScratch: [AddressID] = []
     /// Whether the store holds a UTXO chain (SENT/PAID stored, TRANSFER virtual).
     public let isUTXO: Bool
 
@@ -262,7 +264,11 @@ public final class StoreGraph: GraphAccess, GraphStatistics {
                 let payload = RelationshipPayload.transfer(incidence.properties)
                 let neighbor = Self.node(incidence.neighbor)
                 let txNode = Self.node(incidence.properties.tx)
-                if wantsTransfer && (direction == .both || (direction == .outgoing) == isOut) {
+                // With `.both` a self-transfer's incoming half is the same relationship as its outgoing one.
+                let isSelfLoopIn = !isOut && incidence.neighbor == id
+                if wantsTransfer
+                    && (direction == .both ? !isSelfLoopIn : (direction == .outgoing) == isOut)
+                {
                     result.append(
                         GraphRelationship(
                             id: Self.relationshipID(incidence.transfer, kind: 0), type: Self.types.transfer,
@@ -301,6 +307,31 @@ public final class StoreGraph: GraphAccess, GraphStatistics {
             }
         }
         return result
+    }
+
+    /// Account stores, TRANSFER only, from an address: only the neighbour ids of the adjacency chunks are decoded
+    /// (``GraphReader/appendNeighbors(of:direction:selfLoopsOnce:to:)``). Everything else goes through ``expand``.
+    public func appendNeighbors(
+        of node: NodeID, direction: ExpandDirection, types: [String], to neighbors: inout [NodeID]
+    ) throws {
+        guard !isUTXO, case .address(let id) = Self.decode(node), types.contains(Self.types.transfer),
+            !types.contains(Self.types.sent), !types.contains(Self.types.paid)
+        else {
+            try appendNeighborsByExpanding(of: node, direction: direction, types: types, to: &neighbors)
+            return
+        }
+        let incidenceDirection: IncidenceDirection? =
+            switch direction {
+            case .outgoing: .outgoing
+            case .incoming: .incoming
+            case .both: nil
+            }
+        addressScratch.removeAll(keepingCapacity: true)
+        try reader.appendNeighbors(of: id, direction: incidenceDirection, selfLoopsOnce: true, to: &addressScratch)
+        reads.adjacencyLists += 1
+        reads.adjacencyRecords += addressScratch.count
+        neighbors.reserveCapacity(neighbors.count + addressScratch.count)
+        for address in addressScratch { neighbors.append(Self.node(address)) }
     }
 
     /// UTXO expansion: SENT and PAID from the address's stream or the transaction's record, TRANSFER through the

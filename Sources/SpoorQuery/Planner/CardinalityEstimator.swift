@@ -57,6 +57,12 @@ struct CardinalityEstimator {
         case .expand(let expansion):
             rows = input * expansionFactor(expansion, labels: known.labels)
             known.expanded.insert(expansion.to)
+        case .frontier(let frontier):
+            // Distinct reached nodes: the expansion's rows, filtered, at most every node.
+            var reached = input * expansionFactor(frontier.expansion, labels: known.labels)
+            for filter in frontier.filters { reached *= selectivity(filter.expression, known: known) }
+            rows = min(reached, nodeCount(nil))
+            for slot in frontier.outputSlots { known.expanded.insert(slot) }
         case .filter(let predicate, _):
             // The planner keeps a seek's own predicate as a filter right above it: it keeps every row.
             rows = Self.isAnsweredBySeek(predicate, plan.children.first?.operation)

@@ -9,6 +9,7 @@ final class PlanCache: Sendable {
     private struct Key: Equatable {
         var graphType: ObjectIdentifier
         var counts: [Int]
+        var frontierDisabled: Bool
     }
 
     private let entry = Mutex<(key: Key, plan: PlanNode)?>(nil)
@@ -30,7 +31,8 @@ final class PlanCache: Sendable {
         if graph is any GraphIndexCatalog { return Planner(graph: graph).plan(query) }
         let key = Key(
             graphType: ObjectIdentifier(type(of: graph)),
-            counts: [graph.estimatedNodeCount(label: nil)] + labels.map { graph.estimatedNodeCount(label: $0) })
+            counts: [graph.estimatedNodeCount(label: nil)] + labels.map { graph.estimatedNodeCount(label: $0) },
+            frontierDisabled: Planner.frontierDisabled)
         if let cached = entry.withLock({ $0?.key == key ? $0?.plan : nil }) { return cached }
         let plan = Planner(graph: graph).plan(query)
         entry.withLock { $0 = (key, plan) }

@@ -33,6 +33,10 @@ enum PlanOperation: Sendable {
     case nodeByLabelScan(slot: Int, name: String, label: String)
     case allNodesScan(slot: Int, name: String)
     case expand(Expansion)
+    /// The distinct nodes reached from the input rows' nodes: one hop, or breadth-first levels of a variable-length
+    /// run (see ``FrontierSource``). Replaces `Expand` + filters on the reached node + `Distinct` (or the input of an
+    /// aggregate that only counts distinct reached nodes) when the relationship is never read.
+    case frontier(Frontier)
     case filter(BoundExpression, text: String)
     case optional(nullSlots: [Int])
     case project([(slot: Int, expression: BoundExpression, name: String)])
@@ -70,6 +74,21 @@ enum PlanOperation: Sendable {
         /// The expansion runs from the pattern's right node to its left one: a relationship list is reversed into
         /// pattern order.
         var reversed = false
+        /// The relationship (list) slot is never read and the pattern has no other relationship, so no
+        /// relationship-uniqueness check involves it: a single hop may expand through
+        /// ``GraphAccess/appendNeighbors(of:direction:types:to:)`` and leave the slot null.
+        var relationshipUnread = false
+
+        /// A single hop that lists neighbours instead of relationships.
+        var neighborsOnly: Bool { relationshipUnread && length == nil && shortest == nil && !relationshipBound }
+    }
+
+    /// A frontier step: the expansion (one hop when `length` is `nil`), the filters on the reached node that were
+    /// above it, and every slot the reached node is written to (its own and the projected alias).
+    struct Frontier: Sendable {
+        var expansion: Expansion
+        var filters: [(expression: BoundExpression, text: String)]
+        var outputSlots: [Int]
     }
 
     var summary: String {
@@ -90,7 +109,18 @@ enum PlanOperation: Sendable {
             if let shortest = e.shortest {
                 return "\(shortest == .single ? "ShortestPath" : "AllShortestPaths") (\(e.fromName))\(left)[\(e.relationshipName)\(types)\(length)]\(right)(\(e.toName))"
             }
-            return "\(e.into ? "Expand(Into)" : (e.length == nil ? "Expand(All)" : "VarLengthExpand(All)")) (\(e.fromName))\(left)[\(e.relationshipName)\(types)\(length)]\(right)(\(e.toName))"
+            let name = e.into ? "Expand(Into)" : (e.length == nil ? (e.neighborsOnly ? "Expand(Neighbors)" : "Expand(All)") : "VarLengthExpand(All)")
+            return "\(name) (\(e.fromName))\(left)[\(e.relationshipName)\(types)\(length)]\(right)(\(e.toName))"
+        case .frontier(let f):
+            let e = f.expansion
+            let types = e.types.isEmpty ? "" : ":" + e.types.joined(separator: "|")
+            var length = ""
+            if let bounds = e.length { length = "*\(bounds.min)..\(bounds.max.map(String.init) ?? "")" }
+            let left = e.direction == .incoming ? "<-" : "-"
+            let right = e.direction == .outgoing ? "->" : "-"
+            let name = e.length == nil ? "FrontierExpand(Distinct)" : "BreadthFirstReach(Distinct)"
+            let filters = f.filters.isEmpty ? "" : " WHERE " + f.filters.map(\.text).joined(separator: " AND ")
+            return "\(name) (\(e.fromName))\(left)[\(types)\(length)]\(right)(\(e.toName))\(filters)"
         case .filter(_, let text): return "Filter \(text)"
         case .optional: return "Optional"
         case .project(let items): return "Projection " + items.map(\.name).joined(separator: ", ")

@@ -12,8 +12,23 @@ struct Planner {
     static let storeIndexes: Set<String> = ["Address.address", "Transaction.txid"]
 
     let graph: (any GraphAccess)?
+    /// Every slot some expression, path or later pattern of the query reads; `nil` while unknown (a pattern
+    /// predicate planned on its own), and then no relationship counts as unread.
+    var readSlots: Set<Int>? = nil
+
+    /// Set in tests to plan every expansion as relationships and every variable-length pattern as path enumeration
+    /// (no neighbours-only expansion, no frontier operators): the reference the frontier plans are checked against.
+    @TaskLocal static var frontierDisabled = false
+
+    init(graph: (any GraphAccess)?) { self.graph = graph }
 
     func plan(_ query: BoundQuery) -> PlanNode {
+        var planner = self
+        planner.readSlots = Planner.frontierDisabled ? nil : Self.slotsRead(by: query)
+        return planner.planQuery(query)
+    }
+
+    private func planQuery(_ query: BoundQuery) -> PlanNode {
         var plan = planSteps(query.steps)
         if let first = query.unions.first {
             var union = PlanNode(.union(all: first.all, sources: [query.outputSlots] + query.unions.map(\.outputSlots), target: query.outputSlots))
@@ -152,7 +167,8 @@ struct Planner {
                     length: relationship.length, into: bound.contains(to), relationshipBound: relationship.boundBefore,
                     distinctFrom: matchedRelationships, fromName: match.names[from] ?? "?",
                     relationshipName: match.names[relationship.slot] ?? "?", toName: match.names[to] ?? "?",
-                    shortest: relationship.shortest, reversed: !forward)
+                    shortest: relationship.shortest, reversed: !forward,
+                    relationshipUnread: match.relationships.count == 1 && readSlots.map { !$0.contains(relationship.slot) } == true)
                 plan = PlanNode(.expand(expansion), plan)
                 matchedRelationships.append(relationship.slot)  // a bound relationship is part of this pattern too
                 bound.insert(relationship.slot)
@@ -195,14 +211,23 @@ struct Planner {
 
     private func planProjection(_ projection: BoundProjection, input: PlanNode) -> PlanNode {
         var plan = input
-        if projection.isAggregating {
+        var needsDistinct = projection.distinct
+        if let frontier = frontierPlan(projection, input: input) {
+            plan = frontier
+            if projection.isAggregating {
+                let outputs = projection.items.map { ($0.slot, $0.expression, $0.name) }
+                plan = PlanNode(.aggregate(keys: [], aggregates: projection.aggregates, outputs: outputs), plan)
+            } else {
+                needsDistinct = false  // the frontier's rows are already distinct and carry the projected slot
+            }
+        } else if projection.isAggregating {
             let keys = projection.items.filter { !$0.containsAggregate }.map { ($0.slot, $0.expression, $0.name) }
             let outputs = projection.items.filter(\.containsAggregate).map { ($0.slot, $0.expression, $0.name) }
             plan = PlanNode(.aggregate(keys: keys, aggregates: projection.aggregates, outputs: outputs), plan)
         } else {
             plan = PlanNode(.project(projection.items.map { ($0.slot, $0.expression, $0.name) }), plan)
         }
-        if projection.distinct {
+        if needsDistinct {
             plan = PlanNode(.distinct(slots: projection.items.map(\.slot), names: projection.items.map(\.name)), plan)
         }
         if !projection.orderBy.isEmpty { plan = PlanNode(.sort(projection.orderBy), plan) }

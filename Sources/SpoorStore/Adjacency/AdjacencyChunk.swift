@@ -158,3 +158,92 @@ struct AdjacencyChunk: Equatable {
         var tx: UInt64 = 0
     }
 }
+
+// MARK: Neighbours only
+
+extension AdjacencyChunk {
+    /// Appends the neighbour ids of the stored chunk `bytes` to `neighbors`, in stream order, one per incidence in
+    /// `direction` (both directions when `nil`), without materialising incidences: the other fields are skipped
+    /// varint by varint, the amount by its width byte. Nothing is allocated except for a zstd chunk's plain bytes
+    /// (and `neighbors` growing).
+    ///
+    /// With `skippingIncomingFrom` set (and `direction` `nil`), an incoming incidence from that address (the stream's
+    /// own address: the second half of a self-transfer) is left out, so a self-loop is listed once.
+    ///
+    /// Throws on the same truncations and bad widths as ``decode(_:decompressor:)`` (it does not range-check the
+    /// skipped fields: a log index or asset id out of range is found by the full decode only).
+    static func appendNeighbors(
+        _ bytes: UnsafeRawBufferPointer, direction: IncidenceDirection?, skippingIncomingFrom owner: AddressID? = nil,
+        to neighbors: inout [AddressID], decompressor: ZstdDecompressor? = nil
+    ) throws(DecodeError) {
+        var reader = ByteReader(bytes)
+        guard let kind = Kind(rawValue: try reader.readByte()) else {
+            throw DecodeError(reason: "unknown chunk kind \(bytes.first ?? 0)")
+        }
+        switch kind {
+        case .open, .sealedPlain:
+            try appendBodyNeighbors(&reader, direction: direction, owner: owner, to: &neighbors)
+        case .sealedCompressed:
+            let size = try reader.readVarint()
+            guard size <= 1 << 28 else { throw DecodeError(reason: "implausible chunk size \(size)") }
+            let plain = try (decompressor ?? ZstdDecompressor()).decompress(
+                UnsafeRawBufferPointer(rebasing: bytes[reader.offset...]), size: Int(size))
+            let result = plain.withUnsafeBytes { buffer in
+                var bodyReader = ByteReader(buffer)
+                return Result { () throws(DecodeError) in
+                    try appendBodyNeighbors(&bodyReader, direction: direction, owner: owner, to: &neighbors)
+                }
+            }
+            try result.get()
+        }
+    }
+
+    private static func appendBodyNeighbors(
+        _ reader: inout ByteReader, direction: IncidenceDirection?, owner: AddressID?, to neighbors: inout [AddressID]
+    ) throws(DecodeError) {
+        let count = try reader.readVarint()
+        guard count <= UInt64(reader.remaining / 6) else {
+            throw DecodeError(reason: "count \(count) needs more than the \(reader.remaining) bytes left")
+        }
+        let wantIncoming: UInt8? = direction.map { $0 == .incoming ? Flag.incoming : 0 }
+        neighbors.reserveCapacity(neighbors.count + Int(count))
+        for _ in 0..<count {
+            let flags = try reader.readByte()
+            let neighbor = try reader.readVarint()
+            try reader.skipVarint()  // transfer delta
+            if flags & Flag.sameBlock == 0 { try reader.skipVarint() }
+            try reader.skipVarint()  // time delta
+            if flags & Flag.sameTransaction == 0 { try reader.skipVarint() }
+            try reader.skipVarint()  // log index
+            if flags & Flag.token != 0 { try reader.skipVarint() }
+            let width = Int(try reader.readByte())
+            guard width <= 32 else { throw DecodeError(reason: "amount width \(width) > 32 at byte \(reader.offset - 1)") }
+            guard reader.remaining >= width else { throw DecodeError(reason: "truncated amount at byte \(reader.offset)") }
+            reader.offset &+= width
+            if let wantIncoming, flags & Flag.incoming != wantIncoming { continue }
+            if let owner, flags & Flag.incoming != 0, neighbor == owner.rawValue { continue }
+            neighbors.append(AddressID(neighbor))
+        }
+        guard reader.isAtEnd else { throw DecodeError(reason: "\(reader.remaining) bytes after the last incidence") }
+    }
+}
+
+extension ByteReader {
+    /// Steps over one LEB128 varint without decoding it; throws on truncation or more than 10 bytes.
+    @inline(__always)
+    mutating func skipVarint() throws(DecodeError) {
+        let end = Swift.min(buffer.count, offset &+ 10)
+        var position = offset
+        while position < end {
+            // Safe because position < end <= count.
+            let byte = buffer.load(fromByteOffset: position, as: UInt8.self)
+            position &+= 1
+            if byte < 0x80 {
+                offset = position
+                return
+            }
+        }
+        throw DecodeError(
+            reason: position >= buffer.count ? "truncated at byte \(position)" : "varint longer than 10 bytes at byte \(offset)")
+    }
+}

@@ -95,6 +95,39 @@ public final class GraphReader {
         return result
     }
 
+    /// Appends the neighbours of an address to `neighbors`: one id per transfer in `direction` (out and in when
+    /// `nil`), in chain order, so a neighbour reached by k transfers appears k times and a self-transfer appears
+    /// once per direction it is counted in. Equal to `incidences(of:)` filtered by direction, mapped to `neighbor`,
+    /// but only the neighbour field is decoded (the transfer's other fields are skipped, nothing is allocated per
+    /// incidence). With `selfLoopsOnce` (and `direction` `nil`) a self-transfer is listed once, not once per end.
+    /// - Complexity: O(degree), one pass over the stored bytes.
+    public func appendNeighbors(
+        of id: AddressID, direction: IncidenceDirection?, selfLoopsOnce: Bool = false, to neighbors: inout [AddressID]
+    ) throws {
+        let prefix = Key.id(id.rawValue)
+        let decompressor = self.decompressor
+        try scan(tables.adjacency, prefix: prefix) { key, value in
+            do {
+                try AdjacencyChunk.appendNeighbors(
+                    value, direction: direction, skippingIncomingFrom: selfLoopsOnce && direction == nil ? id : nil,
+                    to: &neighbors, decompressor: decompressor)
+                return true
+            } catch let error as DecodeError {
+                throw StoreError.corrupted(
+                    table: "adjacency", key: "address \(id) chunk \(key.count == 12 ? Key.readUInt32(key, at: 8) : 0)",
+                    reason: error.reason)
+            }
+        }
+    }
+
+    /// Calls `body` with each neighbour of an address as ``appendNeighbors(of:direction:to:)`` lists them.
+    /// - Complexity: O(degree).
+    public func forEachNeighbor(of id: AddressID, direction: IncidenceDirection?, _ body: (AddressID) throws -> Void) throws {
+        var neighbors: [AddressID] = []
+        try appendNeighbors(of: id, direction: direction, to: &neighbors)
+        for neighbor in neighbors { try body(neighbor) }
+    }
+
     /// Visits the chunks of an address's stream in order; `body` returns `false` to stop early.
     func forEachChunk(of id: AddressID, _ body: (AdjacencyChunk) throws -> Bool) throws {
         let prefix = Key.id(id.rawValue)
