@@ -221,7 +221,7 @@ extension AdjacencyChunk {
             guard reader.remaining >= width else { throw DecodeError(reason: "truncated amount at byte \(reader.offset)") }
             reader.offset &+= width
             if let wantIncoming, flags & Flag.incoming != wantIncoming { continue }
-            if let owner, flags & Flag.incoming != 0, neighbor == owner.rawValue { continue }
+            if let owner, wantIncoming == nil, flags & Flag.incoming != 0, neighbor == owner.rawValue { continue }
             neighbors.append(AddressID(neighbor))
         }
         guard reader.isAtEnd else { throw DecodeError(reason: "\(reader.remaining) bytes after the last incidence") }
