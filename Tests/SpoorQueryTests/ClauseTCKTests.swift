@@ -220,7 +220,7 @@ import Testing
         #expect(try cursor.all().count == 2)
         let profile = try #require(cursor.profile)
         #expect(profile.contains("NodeIndexSeek"))
-        #expect(profile.contains("Expand(All) (a)-[anon_2:TRANSFER]->(b)  rows: 2"))
+        #expect(profile.contains("Expand(Neighbors) (a)-[anon_2:TRANSFER]->(b)  rows: 2"))
         #expect(profile.hasSuffix("expansions: 2"))
         #expect(try PreparedQuery.prepare("MATCH (a) RETURN a").run(on: Fixture.graph()).profile == nil)
     }

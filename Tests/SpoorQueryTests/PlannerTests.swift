@@ -58,14 +58,14 @@ import Testing
         // Seek 1 (its predicate, kept as a filter above it, keeps that row); both directions 1 × 2 × 8/6 = 2.67 → 3.
         ("MATCH (a:Address {address: 'a0'})-[:TRANSFER]-(b) RETURN b", [
             "ProduceResults b  estimated rows: 3", "  Projection b  estimated rows: 3",
-            "    Expand(All) (a)-[anon_2:TRANSFER]-(b)  estimated rows: 3",
+            "    Expand(Neighbors) (a)-[anon_2:TRANSFER]-(b)  estimated rows: 3",
             "      Filter a.address = 'a0'  estimated rows: 1",
             "        NodeIndexSeek (a:Address {address: 'a0'})  estimated rows: 1", "          Start  estimated rows: 1",
         ]),
         // Scan 6, 6 × 8/6 = 8 out, one aggregate row.
         ("MATCH (a:Address)-[:TRANSFER]->(b) RETURN count(*) AS n", [
             "ProduceResults n  estimated rows: 1", "  EagerAggregation keys: [] aggregates: [count(*)]  estimated rows: 1",
-            "    Expand(All) (a)-[anon_2:TRANSFER]->(b)  estimated rows: 8",
+            "    Expand(Neighbors) (a)-[anon_2:TRANSFER]->(b)  estimated rows: 8",
             "      NodeByLabelScan (a:Address)  estimated rows: 6", "        Start  estimated rows: 1",
         ]),
         // 1..2 hops from one node: 8/6 + (8/6)^2 = 3.11 → 3.
@@ -99,9 +99,9 @@ import Testing
         func line(_ prefix: String) -> String { lines.first { $0.drop { $0 == " " }.hasPrefix(prefix) } ?? "" }
         func reads(_ prefix: String) -> String { String(line(prefix).split(separator: "store reads: ").last ?? "") }
         #expect(reads("NodeIndexSeek") == "adjacency: 0 lists / 0 records, node records: 0, index seeks: 1", "\(profile)")
-        #expect(reads("Expand(All)") == "adjacency: 1 lists / 2 records, node records: 0, index seeks: 0", "\(profile)")
+        #expect(reads("Expand(Neighbors)") == "adjacency: 1 lists / 2 records, node records: 0, index seeks: 0", "\(profile)")
         #expect(reads("Projection") == "adjacency: 0 lists / 0 records, node records: 2, index seeks: 0", "\(profile)")
-        #expect(line("Expand(All)").contains("rows: 2, time: "), "\(profile)")
+        #expect(line("Expand(Neighbors)").contains("rows: 2, time: "), "\(profile)")
     }
 
     /// A WHERE on a named path filters the built path (openCypher TCK MatchWhere1 [12]). From a0, two hops:

@@ -18,7 +18,8 @@ import SpoorTestSupport
     static func neighbors(_ bytes: [UInt8], direction: IncidenceDirection?, owner: AddressID? = nil) throws -> [AddressID] {
         var result: [AddressID] = []
         try bytes.withUnsafeBytes { buffer in
-            try AdjacencyChunk.appendNeighbors(buffer, direction: direction, skippingIncomingFrom: owner, to: &result)
+            let walked = try AdjacencyChunk.appendNeighbors(buffer, direction: direction, skippingIncomingFrom: owner, to: &result)
+            #expect(walked == (try AdjacencyChunk.decode(buffer)).incidences.count)
         }
         return result
     }

@@ -13,11 +13,11 @@ struct ExplainProfileStoreTests {
         // 1 seek; out-degree 8 transfers / 5 addresses = 1.6 → 2.
         let seek = try graph.explain(
             "MATCH (s:Address {address: '\(FixtureIngestTests.sanctioned)'})-[:TRANSFER]->(r) RETURN r.address")
-        #expect(seek.contains("Expand(All) (s)-[anon_2:TRANSFER]->(r)  estimated rows: 2\n"), "\(seek)")
+        #expect(seek.contains("Expand(Neighbors) (s)-[anon_2:TRANSFER]->(r)  estimated rows: 2\n"), "\(seek)")
         #expect(seek.contains("NodeIndexSeek (s:Address {address: '\(FixtureIngestTests.sanctioned)'})  estimated rows: 1\n"), "\(seek)")
         // 5 addresses, both directions 5 × 2 × 8/5 = 16.
         let scan = try graph.explain("MATCH (a:Address)-[:TRANSFER]-(b) RETURN count(*) AS n")
-        #expect(scan.contains("Expand(All) (a)-[anon_2:TRANSFER]-(b)  estimated rows: 16\n"), "\(scan)")
+        #expect(scan.contains("Expand(Neighbors) (a)-[anon_2:TRANSFER]-(b)  estimated rows: 16\n"), "\(scan)")
         #expect(scan.contains("NodeByLabelScan (a:Address)  estimated rows: 5\n"), "\(scan)")
         // Two hops: 1.6, the label filter on the expanded b keeps them, then 1.6 × 1.6 = 2.56 → 3.
         let twoHops = try graph.explain(
@@ -42,9 +42,9 @@ struct ExplainProfileStoreTests {
         }
         // The seek: one address-index look-up, no record.
         #expect(reads("NodeIndexSeek") == "adjacency: 0 lists / 0 records, node records: 0, index seeks: 1", "\(profile)")
-        // The expansion: the sanctioned address's stream, all 4 incidences decoded (3 kept).
-        #expect(reads("Expand(All)") == "adjacency: 1 lists / 4 records, node records: 0, index seeks: 0", "\(profile)")
-        #expect(lines.contains { $0.hasPrefix("Expand(All) (s)-[anon_2:TRANSFER]->(r)  rows: 3, time: ") }, "\(profile)")
+        // The expansion: the sanctioned address's stream, all 4 incidences walked (neighbours only; 3 kept).
+        #expect(reads("Expand(Neighbors)") == "adjacency: 1 lists / 4 records, node records: 0, index seeks: 0", "\(profile)")
+        #expect(lines.contains { $0.hasPrefix("Expand(Neighbors) (s)-[anon_2:TRANSFER]->(r)  rows: 3, time: ") }, "\(profile)")
         // r.address: the records of a1, b2 and c3.
         #expect(reads("Projection") == "adjacency: 0 lists / 0 records, node records: 3, index seeks: 0", "\(profile)")
     }

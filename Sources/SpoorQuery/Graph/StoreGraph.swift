@@ -327,9 +327,10 @@ public final class StoreGraph: GraphAccess, GraphStatistics {
             case .both: nil
             }
         addressScratch.removeAll(keepingCapacity: true)
-        try reader.appendNeighbors(of: id, direction: incidenceDirection, selfLoopsOnce: true, to: &addressScratch)
+        let walked = try reader.appendNeighbors(
+            of: id, direction: incidenceDirection, selfLoopsOnce: true, to: &addressScratch)
         reads.adjacencyLists += 1
-        reads.adjacencyRecords += addressScratch.count
+        reads.adjacencyRecords += walked
         neighbors.reserveCapacity(neighbors.count + addressScratch.count)
         for address in addressScratch { neighbors.append(Self.node(address)) }
     }

@@ -162,7 +162,8 @@ struct AdjacencyChunk: Equatable {
 // MARK: Neighbours only
 
 extension AdjacencyChunk {
-    /// Appends the neighbour ids of the stored chunk `bytes` to `neighbors`, in stream order, one per incidence in
+    /// Returns the number of incidences walked (all of the chunk's). Appends the neighbour ids of the stored chunk
+    /// `bytes` to `neighbors`, in stream order, one per incidence in
     /// `direction` (both directions when `nil`), without materialising incidences: the other fields are skipped
     /// varint by varint, the amount by its width byte. Nothing is allocated except for a zstd chunk's plain bytes
     /// (and `neighbors` growing).
@@ -175,14 +176,14 @@ extension AdjacencyChunk {
     static func appendNeighbors(
         _ bytes: UnsafeRawBufferPointer, direction: IncidenceDirection?, skippingIncomingFrom owner: AddressID? = nil,
         to neighbors: inout [AddressID], decompressor: ZstdDecompressor? = nil
-    ) throws(DecodeError) {
+    ) throws(DecodeError) -> Int {
         var reader = ByteReader(bytes)
         guard let kind = Kind(rawValue: try reader.readByte()) else {
             throw DecodeError(reason: "unknown chunk kind \(bytes.first ?? 0)")
         }
         switch kind {
         case .open, .sealedPlain:
-            try appendBodyNeighbors(&reader, direction: direction, owner: owner, to: &neighbors)
+            return try appendBodyNeighbors(&reader, direction: direction, owner: owner, to: &neighbors)
         case .sealedCompressed:
             let size = try reader.readVarint()
             guard size <= 1 << 28 else { throw DecodeError(reason: "implausible chunk size \(size)") }
@@ -194,13 +195,13 @@ extension AdjacencyChunk {
                     try appendBodyNeighbors(&bodyReader, direction: direction, owner: owner, to: &neighbors)
                 }
             }
-            try result.get()
+            return try result.get()
         }
     }
 
     private static func appendBodyNeighbors(
         _ reader: inout ByteReader, direction: IncidenceDirection?, owner: AddressID?, to neighbors: inout [AddressID]
-    ) throws(DecodeError) {
+    ) throws(DecodeError) -> Int {
         let count = try reader.readVarint()
         guard count <= UInt64(reader.remaining / 6) else {
             throw DecodeError(reason: "count \(count) needs more than the \(reader.remaining) bytes left")
@@ -225,6 +226,7 @@ extension AdjacencyChunk {
             neighbors.append(AddressID(neighbor))
         }
         guard reader.isAtEnd else { throw DecodeError(reason: "\(reader.remaining) bytes after the last incidence") }
+        return Int(count)
     }
 }
 

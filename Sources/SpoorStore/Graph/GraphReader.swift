@@ -101,14 +101,17 @@ public final class GraphReader {
     /// but only the neighbour field is decoded (the transfer's other fields are skipped, nothing is allocated per
     /// incidence). With `selfLoopsOnce` (and `direction` `nil`) a self-transfer is listed once, not once per end.
     /// - Complexity: O(degree), one pass over the stored bytes.
+    /// - Returns: the incidences walked (the whole stream, whatever `direction` keeps).
+    @discardableResult
     public func appendNeighbors(
         of id: AddressID, direction: IncidenceDirection?, selfLoopsOnce: Bool = false, to neighbors: inout [AddressID]
-    ) throws {
+    ) throws -> Int {
         let prefix = Key.id(id.rawValue)
         let decompressor = self.decompressor
+        var walked = 0
         try scan(tables.adjacency, prefix: prefix) { key, value in
             do {
-                try AdjacencyChunk.appendNeighbors(
+                walked += try AdjacencyChunk.appendNeighbors(
                     value, direction: direction, skippingIncomingFrom: selfLoopsOnce && direction == nil ? id : nil,
                     to: &neighbors, decompressor: decompressor)
                 return true
@@ -118,6 +121,7 @@ public final class GraphReader {
                     reason: error.reason)
             }
         }
+        return walked
     }
 
     /// Calls `body` with each neighbour of an address as ``appendNeighbors(of:direction:to:)`` lists them.
