@@ -67,6 +67,37 @@ import SpoorTestSupport
         if count >= 17 { #expect(kinds.contains(2), "kinds \(kinds)") }
     }
 
+    /// The shared decoded-chunk cache answers only for the very bytes it decoded: two different zstd chunks under one
+    /// key, read alternately, each give their own neighbours (the full decode's), on a miss and on a hit.
+    @Test func chunkCacheAnswersOnlyForIdenticalBytes() throws {
+        func compressible(_ shift: UInt64) -> [Incidence] {
+            var rng = SeededGenerator(seed: 3)
+            var incidences = CodecTests.randomIncidences(count: AdjacencyChunk.capacity, rng: &rng)
+            for index in incidences.indices {
+                incidences[index].neighbor = AddressID(UInt64(index % 4) + shift)
+                incidences[index].properties.value = Amount(UInt64(index % 2))
+                incidences[index].properties.asset = .native
+                incidences[index].properties.logIndex = 0
+            }
+            return incidences
+        }
+        let key = NeighborChunkCache.Key(address: UInt64.max - 1, sequence: 7)
+        let chunks = try [compressible(10), compressible(20)].map { incidences in
+            (bytes: try AdjacencyChunk(incidences: incidences, isSealed: true).encoded(), incidences: incidences)
+        }
+        for (bytes, _) in chunks { #expect(bytes[0] == AdjacencyChunk.Kind.sealedCompressed.rawValue) }
+        for round in 0..<4 {
+            let (bytes, incidences) = chunks[round % 2]
+            for direction in [nil, IncidenceDirection.outgoing, .incoming] {
+                var got: [AddressID] = []
+                try bytes.withUnsafeBytes { buffer in
+                    _ = try AdjacencyChunk.appendNeighbors(buffer, direction: direction, to: &got, cacheKey: key)
+                }
+                #expect(got == Self.expected(incidences, direction: direction, owner: nil), "round \(round)")
+            }
+        }
+    }
+
     /// Truncated chunks throw (as the full decode does) and flipped bytes never trap.
     @Test func damagedChunksThrowOrDecode() throws {
         var rng = SeededGenerator(seed: 5)

@@ -162,7 +162,8 @@ struct AdjacencyChunk: Equatable {
 // MARK: Neighbours only
 
 extension AdjacencyChunk {
-    /// Returns the number of incidences walked (all of the chunk's). Appends the neighbour ids of the stored chunk
+    /// With a `cacheKey`, a zstd chunk's neighbours come from ``NeighborChunkCache`` when it holds this key with
+    /// these very bytes, and are put there otherwise. Returns the number of incidences walked (all of the chunk's). Appends the neighbour ids of the stored chunk
     /// `bytes` to `neighbors`, in stream order, one per incidence in
     /// `direction` (both directions when `nil`), without materialising incidences: the other fields are skipped
     /// varint by varint, the amount by its width byte. Nothing is allocated except for a zstd chunk's plain bytes
@@ -175,7 +176,8 @@ extension AdjacencyChunk {
     /// skipped fields: a log index or asset id out of range is found by the full decode only).
     static func appendNeighbors(
         _ bytes: UnsafeRawBufferPointer, direction: IncidenceDirection?, skippingIncomingFrom owner: AddressID? = nil,
-        to neighbors: inout [AddressID], decompressor: ZstdDecompressor? = nil
+        to neighbors: inout [AddressID], decompressor: ZstdDecompressor? = nil,
+        cacheKey: NeighborChunkCache.Key? = nil
     ) throws(DecodeError) -> Int {
         var reader = ByteReader(bytes)
         guard let kind = Kind(rawValue: try reader.readByte()) else {
@@ -185,67 +187,140 @@ extension AdjacencyChunk {
         case .open, .sealedPlain:
             return try appendBodyNeighbors(&reader, direction: direction, owner: owner, to: &neighbors)
         case .sealedCompressed:
+            // Sealed chunks never change; a cached decode is used when its stored bytes are these bytes.
+            if let cacheKey, let packed = NeighborChunkCache.shared.packed(for: cacheKey, stored: bytes) {
+                appendPacked(packed, direction: direction, owner: owner, to: &neighbors)
+                return packed.count
+            }
             let size = try reader.readVarint()
             guard size <= 1 << 28 else { throw DecodeError(reason: "implausible chunk size \(size)") }
             let plain = try (decompressor ?? ZstdDecompressor()).decompress(
                 UnsafeRawBufferPointer(rebasing: bytes[reader.offset...]), size: Int(size))
             let result = plain.withUnsafeBytes { buffer in
                 var bodyReader = ByteReader(buffer)
-                return Result { () throws(DecodeError) in
-                    try appendBodyNeighbors(&bodyReader, direction: direction, owner: owner, to: &neighbors)
-                }
+                return Result { () throws(DecodeError) in try packedNeighbors(&bodyReader) }
             }
-            return try result.get()
+            guard let packed = try result.get() else {
+                let direct = plain.withUnsafeBytes { buffer in
+                    var bodyReader = ByteReader(buffer)
+                    return Result { () throws(DecodeError) in
+                        try appendBodyNeighbors(&bodyReader, direction: direction, owner: owner, to: &neighbors)
+                    }
+                }
+                return try direct.get()
+            }
+            if let cacheKey { NeighborChunkCache.shared.insert(packed, for: cacheKey, stored: bytes) }
+            appendPacked(packed, direction: direction, owner: owner, to: &neighbors)
+            return packed.count
         }
     }
 
     private static func appendBodyNeighbors(
         _ reader: inout ByteReader, direction: IncidenceDirection?, owner: AddressID?, to neighbors: inout [AddressID]
     ) throws(DecodeError) -> Int {
+        let wantIncoming: UInt8? = direction.map { $0 == .incoming ? Flag.incoming : 0 }
+        return try walkBody(&reader) { flags, neighbor in
+            if let wantIncoming, flags & Flag.incoming != wantIncoming { return }
+            if let owner, wantIncoming == nil, flags & Flag.incoming != 0, neighbor == owner.rawValue { return }
+            neighbors.append(AddressID(neighbor))
+        }
+    }
+
+    /// Every incidence of a chunk body as `neighbour | incoming << 63`, the form ``NeighborChunkCache`` keeps; `nil`
+    /// when a neighbour id has its top bit set (ids count addresses, so only a damaged or foreign chunk has one).
+    static func packedNeighbors(_ reader: inout ByteReader) throws(DecodeError) -> [UInt64]? {
+        var packed: [UInt64] = []
+        var fits = true
+        _ = try walkBody(&reader) { flags, neighbor in
+            if neighbor >> 63 != 0 { fits = false }
+            packed.append(neighbor | UInt64(flags & Flag.incoming) << 63)
+        }
+        return fits ? packed : nil
+    }
+
+    /// Appends the neighbours of `packed` (from ``packedNeighbors(_:)``) in `direction`, leaving out the incoming
+    /// half of `owner`'s self-transfers when `direction` is `nil`.
+    static func appendPacked(
+        _ packed: [UInt64], direction: IncidenceDirection?, owner: AddressID?, to neighbors: inout [AddressID]
+    ) {
+        let incomingBit: UInt64 = 1 << 63
+        switch direction {
+        case .outgoing?:
+            for value in packed where value & incomingBit == 0 { neighbors.append(AddressID(value)) }
+        case .incoming?:
+            for value in packed where value & incomingBit != 0 { neighbors.append(AddressID(value & ~incomingBit)) }
+        case nil:
+            let skipped = owner.map { $0.rawValue | incomingBit }
+            for value in packed where value != skipped { neighbors.append(AddressID(value & ~incomingBit)) }
+        }
+    }
+
+    /// Walks a chunk body's incidences, calling `visit(flags, neighbour)` for each; every other field is stepped
+    /// over through raw pointer reads with one bounds check per field (no per-byte throwing calls). Returns the count.
+    @inline(__always)
+    private static func walkBody(
+        _ reader: inout ByteReader, _ visit: (UInt8, UInt64) -> Void
+    ) throws(DecodeError) -> Int {
         let count = try reader.readVarint()
+        // Each incidence takes at least 6 bytes, so a larger count is corrupt (and must not reserve memory).
         guard count <= UInt64(reader.remaining / 6) else {
             throw DecodeError(reason: "count \(count) needs more than the \(reader.remaining) bytes left")
         }
-        let wantIncoming: UInt8? = direction.map { $0 == .incoming ? Flag.incoming : 0 }
-        neighbors.reserveCapacity(neighbors.count + Int(count))
-        for _ in 0..<count {
-            let flags = try reader.readByte()
-            let neighbor = try reader.readVarint()
-            try reader.skipVarint()  // transfer delta
-            if flags & Flag.sameBlock == 0 { try reader.skipVarint() }
-            try reader.skipVarint()  // time delta
-            if flags & Flag.sameTransaction == 0 { try reader.skipVarint() }
-            try reader.skipVarint()  // log index
-            if flags & Flag.token != 0 { try reader.skipVarint() }
-            let width = Int(try reader.readByte())
-            guard width <= 32 else { throw DecodeError(reason: "amount width \(width) > 32 at byte \(reader.offset - 1)") }
-            guard reader.remaining >= width else { throw DecodeError(reason: "truncated amount at byte \(reader.offset)") }
-            reader.offset &+= width
-            if let wantIncoming, flags & Flag.incoming != wantIncoming { continue }
-            if let owner, wantIncoming == nil, flags & Flag.incoming != 0, neighbor == owner.rawValue { continue }
-            neighbors.append(AddressID(neighbor))
+        guard count > 0 else {
+            guard reader.isAtEnd else { throw DecodeError(reason: "\(reader.remaining) bytes after the last incidence") }
+            return 0
         }
+        guard let base = reader.buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            throw DecodeError(reason: "empty chunk body")
+        }
+        let end = reader.buffer.count
+        var position = reader.offset
+        /// Reads a varint at `position` (nil when truncated or over 10 bytes).
+        @inline(__always) func varint(_ position: inout Int) -> UInt64? {
+            var result: UInt64 = 0
+            var shift: UInt64 = 0
+            while position < end, shift < 70 {
+                let byte = base[position]
+                position &+= 1
+                result |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { return result }
+                shift &+= 7
+            }
+            return nil
+        }
+        /// Steps over a varint (false when truncated or over 10 bytes).
+        @inline(__always) func skip(_ position: inout Int) -> Bool {
+            let limit = Swift.min(end, position &+ 10)
+            while position < limit {
+                let byte = base[position]
+                position &+= 1
+                if byte < 0x80 { return true }
+            }
+            return false
+        }
+        for _ in 0..<count {
+            let start = position
+            guard position < end else { throw DecodeError(reason: "truncated at byte \(position)") }
+            let flags = base[position]
+            position &+= 1
+            guard let neighbor = varint(&position),
+                skip(&position),  // transfer delta
+                flags & Flag.sameBlock != 0 || skip(&position),
+                skip(&position),  // time delta
+                flags & Flag.sameTransaction != 0 || skip(&position),
+                skip(&position),  // log index
+                flags & Flag.token == 0 || skip(&position),
+                position < end
+            else { throw DecodeError(reason: "truncated or overlong varint in the incidence at byte \(start)") }
+            let width = Int(base[position])
+            position &+= 1
+            guard width <= 32 else { throw DecodeError(reason: "amount width \(width) > 32 at byte \(position - 1)") }
+            guard end - position >= width else { throw DecodeError(reason: "truncated amount at byte \(position)") }
+            position &+= width
+            visit(flags, neighbor)
+        }
+        reader.offset = position
         guard reader.isAtEnd else { throw DecodeError(reason: "\(reader.remaining) bytes after the last incidence") }
         return Int(count)
-    }
-}
-
-extension ByteReader {
-    /// Steps over one LEB128 varint without decoding it; throws on truncation or more than 10 bytes.
-    @inline(__always)
-    mutating func skipVarint() throws(DecodeError) {
-        let end = Swift.min(buffer.count, offset &+ 10)
-        var position = offset
-        while position < end {
-            // Safe because position < end <= count.
-            let byte = buffer.load(fromByteOffset: position, as: UInt8.self)
-            position &+= 1
-            if byte < 0x80 {
-                offset = position
-                return
-            }
-        }
-        throw DecodeError(
-            reason: position >= buffer.count ? "truncated at byte \(position)" : "varint longer than 10 bytes at byte \(offset)")
     }
 }

@@ -113,7 +113,8 @@ public final class GraphReader {
             do {
                 walked += try AdjacencyChunk.appendNeighbors(
                     value, direction: direction, skippingIncomingFrom: selfLoopsOnce && direction == nil ? id : nil,
-                    to: &neighbors, decompressor: decompressor)
+                    to: &neighbors, decompressor: decompressor,
+                    cacheKey: key.count == 12 ? NeighborChunkCache.Key(address: id.rawValue, sequence: Key.readUInt32(key, at: 8)) : nil)
                 return true
             } catch let error as DecodeError {
                 throw StoreError.corrupted(
