@@ -53,10 +53,33 @@ final class FrontierSource: RowSource {
         try context.countExpansions(buffer.count)
     }
 
+    /// The reached nodes not returned yet that pass the filters, all at once and without building rows: what a
+    /// frontier reading this one as its input takes (its `from` slot is one of this frontier's output slots).
+    func drainNodes() throws(QueryError) -> [NodeID] {
+        if reached == nil { reached = try compute() }
+        guard let reached else { return [] }
+        var nodes: [NodeID] = []
+        if spec.filters.isEmpty {
+            nodes.append(contentsOf: reached[position...])
+        } else {
+            var row = Array(repeating: Value.null, count: width)
+            for node in reached[position...] {
+                try context.tick()
+                for slot in spec.outputSlots where slot < width { row[slot] = .node(node) }
+                if try passes(row) { nodes.append(node) }
+            }
+        }
+        position = reached.count
+        return nodes
+    }
+
     private func sources() throws(QueryError) -> [NodeID] {
+        let from = spec.expansion.from
+        if let upstream = input as? FrontierSource, upstream.spec.outputSlots.contains(from) {
+            return try upstream.drainNodes()  // distinct already
+        }
         var seen = NodeIDSet()
         var sources: [NodeID] = []
-        let from = spec.expansion.from
         while let row = try input.next() {
             try context.tick()
             guard from < row.count, case .node(let node) = row[from] else { continue }

@@ -116,10 +116,13 @@ public final class StoreGraph: GraphAccess, GraphStatistics {
 
     // MARK: GraphAccess
 
+    /// The one-label arrays, built once (a label check per reached node then allocates nothing).
+    private static let labelLists = (address: [labels.address], transaction: [labels.transaction])
+
     public func labels(of node: NodeID) throws -> [String] {
         switch Self.decode(node) {
-        case .address: return [Self.labels.address]
-        case .transaction: return [Self.labels.transaction]
+        case .address: return Self.labelLists.address
+        case .transaction: return Self.labelLists.transaction
         }
     }
 
