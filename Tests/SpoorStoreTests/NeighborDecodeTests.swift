@@ -98,6 +98,40 @@ import SpoorTestSupport
         }
     }
 
+    /// The shared per-snapshot list cache never serves an older snapshot's list: neighbours read, transfers added,
+    /// then a new reader sees the new ones (each equal to `incidences(of:)` of its own snapshot), and a reader opened
+    /// before the write keeps seeing its own.
+    @Test func listCacheFollowsSnapshots() throws {
+        let directory = TemporaryDirectory("neighbor-snapshots")
+        let store = try Store.open(at: directory.path, mode: .readWrite)
+        let writer = try store.makeWriter()
+        let names = (0..<5).map { "0x" + String(repeating: String($0), count: 40) }
+        func batch(_ range: Range<Int>) -> [TransferInput] {
+            range.map { n in
+                StoreTests.transfer(n, from: names[0], to: names[1 + n % 4], value: UInt64(n + 1), block: UInt64(n), log: 0)
+            }
+        }
+        _ = try writer.append(batch(0..<150))
+        let old = try store.makeReader()
+        let hub = try #require(try old.addressID(names[0]))
+        for round in 0..<3 {
+            _ = try writer.append(batch(150 + round * 100..<250 + round * 100))
+            let reader = try store.makeReader()
+            for snapshot in [reader, old] {
+                let expected = try snapshot.incidences(of: hub).map(\.neighbor)
+                for _ in 0..<2 {  // a miss, then a hit
+                    var got: [AddressID] = []
+                    try snapshot.appendNeighbors(of: hub, direction: nil, to: &got)
+                    #expect(got == expected, "round \(round)")
+                }
+            }
+            #expect(try reader.incidences(of: hub).count == 250 + round * 100)  // by construction: all from the hub
+            reader.close()
+        }
+        #expect(try old.incidences(of: hub).count == 150)
+        old.close()
+    }
+
     /// Truncated chunks throw (as the full decode does) and flipped bytes never trap.
     @Test func damagedChunksThrowOrDecode() throws {
         var rng = SeededGenerator(seed: 5)

@@ -226,6 +226,45 @@ extension AdjacencyChunk {
         }
     }
 
+    /// Appends every incidence of the stored chunk `bytes` to `packed` as `neighbour | incoming << 63` (zstd chunks
+    /// through ``NeighborChunkCache`` with a `cacheKey`). Returns `false`, with `packed` in an unspecified state,
+    /// when a neighbour id has its top bit set (only a damaged or foreign chunk has one).
+    static func appendPacked(
+        _ bytes: UnsafeRawBufferPointer, to packed: inout [UInt64], decompressor: ZstdDecompressor? = nil,
+        cacheKey: NeighborChunkCache.Key? = nil
+    ) throws(DecodeError) -> Bool {
+        var reader = ByteReader(bytes)
+        guard let kind = Kind(rawValue: try reader.readByte()) else {
+            throw DecodeError(reason: "unknown chunk kind \(bytes.first ?? 0)")
+        }
+        switch kind {
+        case .open, .sealedPlain:
+            var fits = true
+            _ = try walkBody(&reader) { flags, neighbor in
+                if neighbor >> 63 != 0 { fits = false }
+                packed.append(neighbor | UInt64(flags & Flag.incoming) << 63)
+            }
+            return fits
+        case .sealedCompressed:
+            if let cacheKey, let cached = NeighborChunkCache.shared.packed(for: cacheKey, stored: bytes) {
+                packed.append(contentsOf: cached)
+                return true
+            }
+            let size = try reader.readVarint()
+            guard size <= 1 << 28 else { throw DecodeError(reason: "implausible chunk size \(size)") }
+            let plain = try (decompressor ?? ZstdDecompressor()).decompress(
+                UnsafeRawBufferPointer(rebasing: bytes[reader.offset...]), size: Int(size))
+            let result = plain.withUnsafeBytes { buffer in
+                var bodyReader = ByteReader(buffer)
+                return Result { () throws(DecodeError) in try packedNeighbors(&bodyReader) }
+            }
+            guard let decoded = try result.get() else { return false }
+            if let cacheKey { NeighborChunkCache.shared.insert(decoded, for: cacheKey, stored: bytes) }
+            packed.append(contentsOf: decoded)
+            return true
+        }
+    }
+
     /// Every incidence of a chunk body as `neighbour | incoming << 63`, the form ``NeighborChunkCache`` keeps; `nil`
     /// when a neighbour id has its top bit set (ids count addresses, so only a damaged or foreign chunk has one).
     static func packedNeighbors(_ reader: inout ByteReader) throws(DecodeError) -> [UInt64]? {

@@ -1,3 +1,5 @@
+internal import CLMDB
+
 /// A consistent read snapshot of a store (one LMDB read transaction, `MDB_NOTLS`).
 ///
 /// Many readers may be open at once, in many threads and processes, while the writer adds batches; none of them
@@ -16,6 +18,8 @@ public final class GraphReader {
     let store: Store
     let transaction: LMDBTransaction
     lazy var decompressor = ZstdDecompressor()
+    /// ``neighborSnapshot`` once read (the transaction id cannot be read after ``close()``).
+    private var cachedSnapshot: Int??
     var tables: Tables { store.tables }
 
     init(store: Store, transaction: LMDBTransaction) {
@@ -106,23 +110,58 @@ public final class GraphReader {
     public func appendNeighbors(
         of id: AddressID, direction: IncidenceDirection?, selfLoopsOnce: Bool = false, to neighbors: inout [AddressID]
     ) throws -> Int {
-        let prefix = Key.id(id.rawValue)
-        let decompressor = self.decompressor
-        var walked = 0
-        try scan(tables.adjacency, prefix: prefix) { key, value in
-            do {
-                walked += try AdjacencyChunk.appendNeighbors(
-                    value, direction: direction, skippingIncomingFrom: selfLoopsOnce && direction == nil ? id : nil,
-                    to: &neighbors, decompressor: decompressor,
-                    cacheKey: key.count == 12 ? NeighborChunkCache.Key(address: id.rawValue, sequence: Key.readUInt32(key, at: 8)) : nil)
-                return true
-            } catch let error as DecodeError {
-                throw StoreError.corrupted(
-                    table: "adjacency", key: "address \(id) chunk \(key.count == 12 ? Key.readUInt32(key, at: 8) : 0)",
-                    reason: error.reason)
+        let owner = selfLoopsOnce && direction == nil ? id : nil
+        let snapshot = neighborSnapshot
+        if let snapshot, let packed = NeighborListCache.shared.list(store: store, transaction: snapshot, address: id.rawValue) {
+            AdjacencyChunk.appendPacked(packed, direction: direction, owner: owner, to: &neighbors)
+            return packed.count
+        }
+        var packed: [UInt64] = []
+        var fits = true
+        try forEachStoredChunk(of: id) { sequence, value throws(DecodeError) in
+            fits = try AdjacencyChunk.appendPacked(
+                value, to: &packed, decompressor: decompressor,
+                cacheKey: sequence.map { NeighborChunkCache.Key(address: id.rawValue, sequence: $0) })
+            return fits
+        }
+        if fits {
+            if let snapshot {
+                NeighborListCache.shared.insert(packed, store: store, transaction: snapshot, address: id.rawValue)
             }
+            AdjacencyChunk.appendPacked(packed, direction: direction, owner: owner, to: &neighbors)
+            return packed.count
+        }
+        // A neighbour id with its top bit set cannot be packed: walk the chunks again, filtering directly.
+        var walked = 0
+        try forEachStoredChunk(of: id) { _, value throws(DecodeError) in
+            walked += try AdjacencyChunk.appendNeighbors(
+                value, direction: direction, skippingIncomingFrom: owner, to: &neighbors, decompressor: decompressor)
+            return true
         }
         return walked
+    }
+
+    /// The snapshot id under which this reader's neighbour lists are shared (``NeighborListCache``): the LMDB
+    /// transaction id of a read-only snapshot; `nil` inside a write transaction, whose data changes as it writes.
+    private var neighborSnapshot: Int? {
+        if let cachedSnapshot { return cachedSnapshot }
+        let id = transaction.isReadOnly ? Int(mdb_txn_id(transaction.handle)) : nil
+        cachedSnapshot = .some(id)
+        return id
+    }
+
+    /// Visits the stored chunks of an address's stream with their sequence numbers; `body` returns `false` to stop.
+    private func forEachStoredChunk(
+        of id: AddressID, _ body: (UInt32?, UnsafeRawBufferPointer) throws(DecodeError) -> Bool
+    ) throws {
+        try scan(tables.adjacency, prefix: Key.id(id.rawValue)) { key, value in
+            let sequence = key.count == 12 ? Key.readUInt32(key, at: 8) : nil
+            do {
+                return try body(sequence, value)
+            } catch let error as DecodeError {
+                throw StoreError.corrupted(table: "adjacency", key: "address \(id) chunk \(sequence ?? 0)", reason: error.reason)
+            }
+        }
     }
 
     /// Calls `body` with each neighbour of an address as ``appendNeighbors(of:direction:to:)`` lists them.

@@ -1,0 +1,51 @@
+import Synchronization
+
+/// Whole neighbour lists of one read snapshot, shared by the readers of the process: a query repeated on new
+/// snapshots of an unchanged store reads each address's stream from LMDB once.
+///
+/// An LMDB snapshot is identified by its store and its transaction id (`mdb_txn_id`: the id of the last committed
+/// write it sees), and every read-only transaction with the same id sees the same data. The cache holds the lists
+/// of one snapshot; a reader of another snapshot (a newer one after a write, or another store) empties it first.
+/// The store is held weakly and compared by identity, so a store opened anew never matches an old entry. Lists
+/// are kept as `neighbour | incoming << 63` per incidence, in stream order; once ``limitBytes`` are held, further
+/// lists are not kept.
+final class NeighborListCache: Sendable {
+    /// The cache every ``GraphReader`` uses.
+    static let shared = NeighborListCache(limitBytes: 128 << 20)
+
+    private struct State {
+        weak var store: Store?
+        var transaction = 0
+        var lists: [UInt64: [UInt64]] = [:]
+        var bytes = 0
+    }
+
+    /// Bytes of lists held at most.
+    let limitBytes: Int
+    private let state = Mutex(State())
+
+    init(limitBytes: Int) { self.limitBytes = limitBytes }
+
+    /// The packed list of `address` in snapshot `transaction` of `store`, if held.
+    func list(store: Store, transaction: Int, address: UInt64) -> [UInt64]? {
+        state.withLock { state in
+            guard state.store === store, state.transaction == transaction else { return nil }
+            return state.lists[address]
+        }
+    }
+
+    /// Keeps the packed list of `address` in snapshot `transaction` of `store`.
+    func insert(_ packed: [UInt64], store: Store, transaction: Int, address: UInt64) {
+        let size = packed.count * 8 + 48
+        state.withLock { state in
+            if state.store !== store || state.transaction != transaction {
+                state.store = store
+                state.transaction = transaction
+                state.lists = [:]
+                state.bytes = 0
+            }
+            guard state.bytes + size <= limitBytes, state.lists.updateValue(packed, forKey: address) == nil else { return }
+            state.bytes += size
+        }
+    }
+}
