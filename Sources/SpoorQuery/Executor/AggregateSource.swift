@@ -22,7 +22,28 @@ final class AggregateSource: RowSource {
         self.width = width
     }
 
+    /// Without grouping keys, over a frontier, with every aggregate reading a reached-node slot as is
+    /// (`count(DISTINCT d)`): the aggregates take the reached nodes straight from the frontier, without rows.
+    private func computeOverFrontier() throws(QueryError) -> [[Value]]? {
+        guard keys.isEmpty, let frontier = input as? FrontierSource else { return nil }
+        let reached = Set(frontier.spec.outputSlots)
+        for aggregate in aggregates {
+            guard case .slot(let slot)? = aggregate.argument, reached.contains(slot) else { return nil }
+        }
+        var accumulators = aggregates.map(Accumulator.init)
+        for node in try frontier.drainNodes() {
+            try context.tick()
+            for index in accumulators.indices { try accumulators[index].add(.node(node)) }
+        }
+        var row = Array(repeating: Value.null, count: width)
+        var values: [Value] = []
+        for accumulator in accumulators { values.append(try accumulator.result()) }
+        for output in outputs { row[output.slot] = try context.evaluate(output.expression, row, aggregates: values) }
+        return [row]
+    }
+
     private func compute() throws(QueryError) -> [[Value]] {
+        if let rows = try computeOverFrontier() { return rows }
         var groupIndex: [[Value]: Int] = [:]
         var groupKeys: [[Value]] = []
         var accumulators: [[Accumulator]] = []

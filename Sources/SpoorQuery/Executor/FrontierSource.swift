@@ -24,12 +24,11 @@
 /// one a shortest walk used to leave it.
 final class FrontierSource: RowSource {
     private let input: any RowSource
-    private let spec: PlanOperation.Frontier
+    let spec: PlanOperation.Frontier
     private let context: ExecutionContext
     private let width: Int
     private var reached: [NodeID]?
     private var position = 0
-    private var buffer: [NodeID] = []
 
     init(input: any RowSource, spec: PlanOperation.Frontier, context: ExecutionContext, width: Int) {
         self.input = input
@@ -39,7 +38,7 @@ final class FrontierSource: RowSource {
     }
 
     /// Replaces `buffer` with the neighbours of `node`, each counted against `maxExpansions`.
-    private func loadNeighbors(of node: NodeID) throws(QueryError) {
+    private func loadNeighbors(of node: NodeID, into buffer: inout [NodeID]) throws(QueryError) {
         buffer.removeAll(keepingCapacity: true)
         let expansion = spec.expansion
         do {
@@ -92,9 +91,10 @@ final class FrontierSource: RowSource {
         let sources = try sources()
         var result: [NodeID] = []
         var inResult = NodeIDSet(capacity: 1024)
+        var buffer: [NodeID] = []
         guard let bounds = spec.expansion.length else {
             for source in sources {
-                try loadNeighbors(of: source)
+                try loadNeighbors(of: source, into: &buffer)
                 for node in buffer where inResult.insert(node) { result.append(node) }
             }
             return result
@@ -114,7 +114,7 @@ final class FrontierSource: RowSource {
                 level += 1
                 next.removeAll(keepingCapacity: true)
                 for node in frontier {
-                    try loadNeighbors(of: node)
+                    try loadNeighbors(of: node, into: &buffer)
                     for neighbor in buffer {
                         if neighbor == source {
                             // `node` is at distance level - 1 <= maximum - 1: a closed trail through the source.

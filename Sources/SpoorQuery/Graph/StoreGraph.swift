@@ -24,8 +24,6 @@ public final class StoreGraph: GraphAccess, GraphStatistics {
     private var addressCache: [AddressID: AddressRecord] = [:]
     private var transactionCache: [TxID: TransactionRecord] = [:]
     private var assetCache: [AssetID: String] = [:]
-    /// Reused by ``appendNeighbors(of:direction:types:to:)``.
-    private var addressScratch: [AddressID] = []
     /// Whether the store holds a UTXO chain (SENT/PAID stored, TRANSFER virtual).
     public let isUTXO: Bool
 
@@ -323,19 +321,38 @@ public final class StoreGraph: GraphAccess, GraphStatistics {
             try appendNeighborsByExpanding(of: node, direction: direction, types: types, to: &neighbors)
             return
         }
+        let incoming: UInt64 = 1 << 63
+        let walked = try reader.withPackedNeighbors(of: id) { packed -> Int in
+            neighbors.reserveCapacity(neighbors.count + packed.count)
+            switch direction {
+            case .outgoing:
+                for value in packed where value & incoming == 0 { neighbors.append(NodeID(value)) }
+            case .incoming:
+                for value in packed where value & incoming != 0 { neighbors.append(NodeID(value & ~incoming)) }
+            case .both:
+                // A self-transfer's incoming half is the relationship its outgoing half already gave.
+                let selfIncoming = id.rawValue | incoming
+                for value in packed where value != selfIncoming { neighbors.append(NodeID(value & ~incoming)) }
+            }
+            return packed.count
+        }
+        if let walked {
+            reads.adjacencyLists += 1
+            reads.adjacencyRecords += walked
+            return
+        }
+        // A stream the packed form cannot hold (a neighbour id of 2^63 or more): the filtered chunk walk.
         let incidenceDirection: IncidenceDirection? =
             switch direction {
             case .outgoing: .outgoing
             case .incoming: .incoming
             case .both: nil
             }
-        addressScratch.removeAll(keepingCapacity: true)
-        let walked = try reader.appendNeighbors(
-            of: id, direction: incidenceDirection, selfLoopsOnce: true, to: &addressScratch)
+        var addresses: [AddressID] = []
+        let count = try reader.appendNeighbors(of: id, direction: incidenceDirection, selfLoopsOnce: true, to: &addresses)
         reads.adjacencyLists += 1
-        reads.adjacencyRecords += walked
-        neighbors.reserveCapacity(neighbors.count + addressScratch.count)
-        for address in addressScratch { neighbors.append(Self.node(address)) }
+        reads.adjacencyRecords += count
+        for address in addresses { neighbors.append(Self.node(address)) }
     }
 
     /// UTXO expansion: SENT and PAID from the address's stream or the transaction's record, TRANSFER through the

@@ -111,23 +111,7 @@ public final class GraphReader {
         of id: AddressID, direction: IncidenceDirection?, selfLoopsOnce: Bool = false, to neighbors: inout [AddressID]
     ) throws -> Int {
         let owner = selfLoopsOnce && direction == nil ? id : nil
-        let snapshot = neighborSnapshot
-        if let snapshot, let packed = NeighborListCache.shared.list(store: store, transaction: snapshot, address: id.rawValue) {
-            AdjacencyChunk.appendPacked(packed, direction: direction, owner: owner, to: &neighbors)
-            return packed.count
-        }
-        var packed: [UInt64] = []
-        var fits = true
-        try forEachStoredChunk(of: id) { sequence, value throws(DecodeError) in
-            fits = try AdjacencyChunk.appendPacked(
-                value, to: &packed, decompressor: decompressor,
-                cacheKey: sequence.map { NeighborChunkCache.Key(address: id.rawValue, sequence: $0) })
-            return fits
-        }
-        if fits {
-            if let snapshot {
-                NeighborListCache.shared.insert(packed, store: store, transaction: snapshot, address: id.rawValue)
-            }
+        if let packed = try packedNeighbors(of: id) {
             AdjacencyChunk.appendPacked(packed, direction: direction, owner: owner, to: &neighbors)
             return packed.count
         }
@@ -139,6 +123,36 @@ public final class GraphReader {
             return true
         }
         return walked
+    }
+
+    /// Calls `body` with the whole adjacency stream of an address as one `UInt64` per incidence, in chain order:
+    /// the neighbour's id, with bit 63 set for an incoming transfer. The list comes from the shared per-snapshot
+    /// cache when held, and is decoded neighbours-only otherwise. Returns `nil` (without calling `body`) for a
+    /// stream with a neighbour id of 2^63 or more, which this form cannot hold; ``appendNeighbors(of:direction:selfLoopsOnce:to:)``
+    /// still lists those.
+    /// - Complexity: O(degree).
+    public func withPackedNeighbors<R>(of id: AddressID, _ body: ([UInt64]) throws -> R) throws -> R? {
+        guard let packed = try packedNeighbors(of: id) else { return nil }
+        return try body(packed)
+    }
+
+    /// The packed stream of ``withPackedNeighbors(of:_:)``, through the shared cache.
+    private func packedNeighbors(of id: AddressID) throws -> [UInt64]? {
+        let snapshot = neighborSnapshot
+        if let snapshot, let packed = NeighborListCache.shared.list(store: store, transaction: snapshot, address: id.rawValue) {
+            return packed
+        }
+        var packed: [UInt64] = []
+        var fits = true
+        try forEachStoredChunk(of: id) { sequence, value throws(DecodeError) in
+            fits = try AdjacencyChunk.appendPacked(
+                value, to: &packed, decompressor: decompressor,
+                cacheKey: sequence.map { NeighborChunkCache.Key(address: id.rawValue, sequence: $0) })
+            return fits
+        }
+        guard fits else { return nil }
+        if let snapshot { NeighborListCache.shared.insert(packed, store: store, transaction: snapshot, address: id.rawValue) }
+        return packed
     }
 
     /// The snapshot id under which this reader's neighbour lists are shared (``NeighborListCache``): the LMDB
