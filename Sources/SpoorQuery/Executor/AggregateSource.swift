@@ -96,7 +96,7 @@ final class AggregateSource: RowSource {
 struct Accumulator {
     let aggregate: BoundProjection.Aggregate
     private var seen: Set<Value> = []
-    private var seenNodes = NodeIDSet()
+    private let seenNodes = NodeIDSet()
     private var count: Int64 = 0
     private var exactSum = WideInteger.zero
     private var floatSum = 0.0

@@ -61,11 +61,9 @@ final class FrontierSource: RowSource {
         if spec.filters.isEmpty {
             nodes.append(contentsOf: reached[position...])
         } else {
-            var row = Array(repeating: Value.null, count: width)
             for node in reached[position...] {
                 try context.tick()
-                for slot in spec.outputSlots where slot < width { row[slot] = .node(node) }
-                if try passes(row) { nodes.append(node) }
+                if try passes(node) { nodes.append(node) }
             }
         }
         position = reached.count
@@ -77,7 +75,7 @@ final class FrontierSource: RowSource {
         if let upstream = input as? FrontierSource, upstream.spec.outputSlots.contains(from) {
             return try upstream.drainNodes()  // distinct already
         }
-        var seen = NodeIDSet()
+        let seen = NodeIDSet()
         var sources: [NodeID] = []
         while let row = try input.next() {
             try context.tick()
@@ -90,7 +88,7 @@ final class FrontierSource: RowSource {
     private func compute() throws(QueryError) -> [NodeID] {
         let sources = try sources()
         var result: [NodeID] = []
-        var inResult = NodeIDSet(capacity: 1024)
+        let inResult = NodeIDSet(capacity: 1024)
         var buffer: [NodeID] = []
         guard let bounds = spec.expansion.length else {
             for source in sources {
@@ -104,7 +102,7 @@ final class FrontierSource: RowSource {
         var frontier: [NodeID] = []
         var next: [NodeID] = []
         for source in sources {
-            var visited = NodeIDSet(capacity: 1024)
+            let visited = NodeIDSet(capacity: 1024)
             visited.insert(source)
             var sourceIsEnd = bounds.min == 0
             frontier.removeAll(keepingCapacity: true)
@@ -139,11 +137,38 @@ final class FrontierSource: RowSource {
             let node = reached[position]
             position += 1
             try context.tick()
-            var row = Array(repeating: Value.null, count: width)
-            for slot in spec.outputSlots where slot < width { row[slot] = .node(node) }
-            if try passes(row) { return row }
+            if try passes(node) { return row(node) }
         }
         return nil
+    }
+
+    /// Whether `node` passes the filters: label checks on a reached-node slot straight through the graph, any
+    /// other filter on a row holding `node` in the output slots (built only then).
+    private func passes(_ node: NodeID) throws(QueryError) -> Bool {
+        var needsRow = false
+        for filter in spec.filters {
+            guard case .hasLabels(.slot(let slot), let labels, let range) = filter.expression, spec.outputSlots.contains(slot)
+            else {
+                needsRow = true
+                continue
+            }
+            do {
+                let nodeLabels = try context.graph.labels(of: node)
+                if !labels.allSatisfy(nodeLabels.contains) { return false }
+            } catch let error as QueryError {
+                throw error
+            } catch {
+                throw QueryError(.runtime, "graph read failed: \(error)", at: range)
+            }
+        }
+        guard needsRow else { return true }
+        return try passes(row(node))
+    }
+
+    private func row(_ node: NodeID) -> [Value] {
+        var row = Array(repeating: Value.null, count: width)
+        for slot in spec.outputSlots where slot < width { row[slot] = .node(node) }
+        return row
     }
 
     private func passes(_ row: [Value]) throws(QueryError) -> Bool {

@@ -8,7 +8,7 @@ final class DistinctSource: RowSource {
     private let input: any RowSource
     private let slots: [Int]
     private var seen: Set<[Value]> = []
-    private var seenNodes = NodeIDSet()
+    private let seenNodes = NodeIDSet()
 
     init(input: any RowSource, slots: [Int]) {
         self.input = input

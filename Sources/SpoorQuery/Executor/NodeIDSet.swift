@@ -1,9 +1,13 @@
 /// An insert-only set of node ids for frontier and `DISTINCT` work: open addressing with linear probing over a
 /// power-of-two table (at most half full), a Fibonacci multiplicative hash of the raw id. Unlike `Set<Value>` it
 /// hashes one `UInt64` per insert with no boxing, no retain/release and no SipHash.
-struct NodeIDSet {
+///
+/// A class over manually allocated memory (an insert touches no array header, no uniqueness check): it is an
+/// operator's private state, never shared or copied.
+final class NodeIDSet {
     /// `id + 1` per occupied cell, 0 for empty (the id `UInt64.max` is kept in `containsMax`).
-    private var table: [UInt64]
+    private var table: UnsafeMutablePointer<UInt64>
+    private var size: Int
     private var shift: UInt64
     private var containsMax = false
     /// Ids in the set.
@@ -13,9 +17,13 @@ struct NodeIDSet {
     init(capacity: Int = 8) {
         var size = 16
         while size < capacity * 2 { size *= 2 }
-        table = Array(repeating: 0, count: size)
+        self.size = size
+        table = .allocate(capacity: size)
+        table.initialize(repeating: 0, count: size)
         shift = UInt64(64 - size.trailingZeroBitCount)
     }
+
+    deinit { table.deallocate() }
 
     @inline(__always)
     private static func home(_ key: UInt64, _ shift: UInt64) -> Int {
@@ -23,8 +31,9 @@ struct NodeIDSet {
     }
 
     /// Adds `node`; returns whether it was new.
+    @inline(__always)
     @discardableResult
-    mutating func insert(_ node: NodeID) -> Bool {
+    func insert(_ node: NodeID) -> Bool {
         let key = node.rawValue
         if key == .max {
             defer { containsMax = true }
@@ -32,23 +41,20 @@ struct NodeIDSet {
             count += 1
             return true
         }
-        if (count + 1) * 2 > table.count { grow() }
+        if (count + 1) * 2 > size { grow() }
         let stored = key &+ 1
+        let mask = size - 1
         var index = Self.home(key, shift)
-        let mask = table.count - 1
-        let inserted = table.withUnsafeMutableBufferPointer { cells -> Bool in
-            while true {
-                let cell = cells[index]
-                if cell == 0 {
-                    cells[index] = stored
-                    return true
-                }
-                if cell == stored { return false }
-                index = (index + 1) & mask
+        while true {
+            let cell = table[index]
+            if cell == 0 {
+                table[index] = stored
+                count += 1
+                return true
             }
+            if cell == stored { return false }
+            index = (index + 1) & mask
         }
-        if inserted { count += 1 }
-        return inserted
     }
 
     /// Whether `node` is in the set.
@@ -56,30 +62,31 @@ struct NodeIDSet {
         let key = node.rawValue
         if key == .max { return containsMax }
         let stored = key &+ 1
+        let mask = size - 1
         var index = Self.home(key, shift)
-        let mask = table.count - 1
-        return table.withUnsafeBufferPointer { cells in
-            while true {
-                let cell = cells[index]
-                if cell == 0 { return false }
-                if cell == stored { return true }
-                index = (index + 1) & mask
-            }
+        while true {
+            let cell = table[index]
+            if cell == 0 { return false }
+            if cell == stored { return true }
+            index = (index + 1) & mask
         }
     }
 
-    private mutating func grow() {
+    private func grow() {
         let old = table
-        table = Array(repeating: 0, count: old.count * 2)
+        let oldSize = size
+        size *= 2
         shift -= 1
-        let mask = table.count - 1
-        let shift = self.shift
-        table.withUnsafeMutableBufferPointer { cells in
-            for stored in old where stored != 0 {
-                var index = Self.home(stored &- 1, shift)
-                while cells[index] != 0 { index = (index + 1) & mask }
-                cells[index] = stored
-            }
+        table = .allocate(capacity: size)
+        table.initialize(repeating: 0, count: size)
+        let mask = size - 1
+        for position in 0..<oldSize {
+            let stored = old[position]
+            guard stored != 0 else { continue }
+            var index = Self.home(stored &- 1, shift)
+            while table[index] != 0 { index = (index + 1) & mask }
+            table[index] = stored
         }
+        old.deallocate()
     }
 }

@@ -324,15 +324,16 @@ public final class StoreGraph: GraphAccess, GraphStatistics {
         let incoming: UInt64 = 1 << 63
         let walked = try reader.withPackedNeighbors(of: id) { packed -> Int in
             neighbors.reserveCapacity(neighbors.count + packed.count)
+            // With the capacity reserved, `append(contentsOf:)` writes the lazy sequence straight into the buffer.
             switch direction {
             case .outgoing:
-                for value in packed where value & incoming == 0 { neighbors.append(NodeID(value)) }
+                neighbors.append(contentsOf: packed.lazy.filter { $0 & incoming == 0 }.map(NodeID.init))
             case .incoming:
-                for value in packed where value & incoming != 0 { neighbors.append(NodeID(value & ~incoming)) }
+                neighbors.append(contentsOf: packed.lazy.filter { $0 & incoming != 0 }.map { NodeID($0 & ~incoming) })
             case .both:
                 // A self-transfer's incoming half is the relationship its outgoing half already gave.
                 let selfIncoming = id.rawValue | incoming
-                for value in packed where value != selfIncoming { neighbors.append(NodeID(value & ~incoming)) }
+                neighbors.append(contentsOf: packed.lazy.filter { $0 != selfIncoming }.map { NodeID($0 & ~incoming) })
             }
             return packed.count
         }

@@ -16,9 +16,18 @@ final class NeighborListCache: Sendable {
     private struct State {
         weak var store: Store?
         var transaction = 0
-        var lists: [UInt64: [UInt64]] = [:]
+        /// Lists of addresses below ``denseLimit`` by id (ids are dense), the others by hash.
+        var dense: [[UInt64]?] = []
+        var sparse: [UInt64: [UInt64]] = [:]
         var bytes = 0
+
+        func list(_ address: UInt64) -> [UInt64]? {
+            address < UInt64(dense.count) ? dense[Int(address)] : sparse[address]
+        }
     }
+
+    /// Addresses below this id are kept in an array indexed by id (8 bytes a slot up to the highest id seen).
+    static let denseLimit: UInt64 = 1 << 22
 
     /// Bytes of lists held at most.
     let limitBytes: Int
@@ -30,7 +39,7 @@ final class NeighborListCache: Sendable {
     func list(store: Store, transaction: Int, address: UInt64) -> [UInt64]? {
         state.withLock { state in
             guard state.store === store, state.transaction == transaction else { return nil }
-            return state.lists[address]
+            return state.list(address)
         }
     }
 
@@ -41,10 +50,21 @@ final class NeighborListCache: Sendable {
             if state.store !== store || state.transaction != transaction {
                 state.store = store
                 state.transaction = transaction
-                state.lists = [:]
+                state.dense = []
+                state.sparse = [:]
                 state.bytes = 0
             }
-            guard state.bytes + size <= limitBytes, state.lists.updateValue(packed, forKey: address) == nil else { return }
+            guard state.bytes + size <= limitBytes, state.list(address) == nil else { return }
+            if address < Self.denseLimit {
+                if address >= UInt64(state.dense.count) {
+                    let grown = Swift.max(Int(address) + 1, state.dense.count * 2)
+                    state.bytes += (grown - state.dense.count) * 8
+                    state.dense.append(contentsOf: repeatElement(nil, count: grown - state.dense.count))
+                }
+                state.dense[Int(address)] = packed
+            } else {
+                state.sparse[address] = packed
+            }
             state.bytes += size
         }
     }
