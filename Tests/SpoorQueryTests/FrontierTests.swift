@@ -169,3 +169,29 @@ import Testing
         #expect(!twoHops.contains("Neighbors") && !twoHops.contains("Frontier"), "\(twoHops)")
     }
 }
+
+/// ``NodeIDSet`` against `Set<UInt64>` (the plain reference): small ids (bitmap), large ids (hash table, growing),
+/// and `UInt64.max`.
+@Suite struct NodeIDSetTests {
+    @Test func matchesSetOfUInt64() {
+        var rng = SeededGenerator(seed: 31)
+        let set = NodeIDSet(capacity: 4)
+        var reference = Set<UInt64>()
+        for step in 0..<200_000 {
+            let id: UInt64
+            switch step % 4 {
+            case 0: id = UInt64.random(in: 0..<5000, using: &rng)
+            case 1: id = UInt64.random(in: 0..<(1 << 26), using: &rng)
+            case 2: id = rng.next() | 1 << 63
+            default: id = Int.random(in: 0..<1000, using: &rng) == 0 ? .max : UInt64.random(in: (1 << 24)..<(1 << 24) + 3000, using: &rng)
+            }
+            #expect(set.insert(NodeID(id)) == reference.insert(id).inserted)
+            if step % 1000 == 0 {
+                let probe = UInt64.random(in: 0..<(1 << 25), using: &rng)
+                #expect(set.contains(NodeID(probe)) == reference.contains(probe))
+            }
+        }
+        #expect(set.count == reference.count)
+        #expect(reference.allSatisfy { set.contains(NodeID($0)) })
+    }
+}

@@ -2,6 +2,9 @@
 /// power-of-two table (at most half full), a Fibonacci multiplicative hash of the raw id. Unlike `Set<Value>` it
 /// hashes one `UInt64` per insert with no boxing, no retain/release and no SipHash.
 ///
+/// Ids below ``bitmapLimit`` (store address ids are dense from 0) go to a bitmap grown to the largest such id seen
+/// (at most 2 MiB), so a frontier over a few hundred thousand addresses stays in cache; other ids go to the table.
+///
 /// A class over manually allocated memory (an insert touches no array header, no uniqueness check): it is an
 /// operator's private state, never shared or copied.
 final class NodeIDSet {
@@ -10,6 +13,10 @@ final class NodeIDSet {
     private var size: Int
     private var shift: UInt64
     private var containsMax = false
+    private var bits: UnsafeMutablePointer<UInt64>?
+    private var bitWords = 0
+    /// Ids below this go to the bitmap.
+    static let bitmapLimit: UInt64 = 1 << 24
     /// Ids in the set.
     private(set) var count = 0
 
@@ -23,7 +30,24 @@ final class NodeIDSet {
         shift = UInt64(64 - size.trailingZeroBitCount)
     }
 
-    deinit { table.deallocate() }
+    deinit {
+        table.deallocate()
+        bits?.deallocate()
+    }
+
+    /// Makes the bitmap cover `key` (below ``bitmapLimit``).
+    private func growBits(toCover key: UInt64) {
+        let needed = Int(key >> 6) + 1
+        let words = Swift.min(Int(Self.bitmapLimit >> 6), Swift.max(needed, bitWords * 2, 64))
+        let grown = UnsafeMutablePointer<UInt64>.allocate(capacity: words)
+        grown.initialize(repeating: 0, count: words)
+        if let bits {
+            grown.update(from: bits, count: bitWords)
+            bits.deallocate()
+        }
+        bits = grown
+        bitWords = words
+    }
 
     @inline(__always)
     private static func home(_ key: UInt64, _ shift: UInt64) -> Int {
@@ -35,6 +59,17 @@ final class NodeIDSet {
     @discardableResult
     func insert(_ node: NodeID) -> Bool {
         let key = node.rawValue
+        if key < Self.bitmapLimit {
+            let word = Int(key >> 6)
+            if word >= bitWords { growBits(toCover: key) }
+            guard let bits else { return false }  // allocated by growBits
+            let mask: UInt64 = 1 << (key & 63)
+            let old = bits[word]
+            if old & mask != 0 { return false }
+            bits[word] = old | mask
+            count += 1
+            return true
+        }
         if key == .max {
             defer { containsMax = true }
             if containsMax { return false }
@@ -60,6 +95,11 @@ final class NodeIDSet {
     /// Whether `node` is in the set.
     func contains(_ node: NodeID) -> Bool {
         let key = node.rawValue
+        if key < Self.bitmapLimit {
+            let word = Int(key >> 6)
+            guard word < bitWords, let bits else { return false }
+            return bits[word] & (1 << (key & 63)) != 0
+        }
         if key == .max { return containsMax }
         let stored = key &+ 1
         let mask = size - 1

@@ -322,20 +322,25 @@ public final class StoreGraph: GraphAccess, GraphStatistics {
             return
         }
         let incoming: UInt64 = 1 << 63
-        let walked = try reader.withPackedNeighbors(of: id) { packed -> Int in
-            neighbors.reserveCapacity(neighbors.count + packed.count)
-            // With the capacity reserved, `append(contentsOf:)` writes the lazy sequence straight into the buffer.
-            switch direction {
-            case .outgoing:
-                neighbors.append(contentsOf: packed.lazy.filter { $0 & incoming == 0 }.map(NodeID.init))
-            case .incoming:
-                neighbors.append(contentsOf: packed.lazy.filter { $0 & incoming != 0 }.map { NodeID($0 & ~incoming) })
-            case .both:
+        let walked: Int?
+        switch direction {
+        case .outgoing, .incoming:
+            walked = try reader.withNeighborIDs(of: id, direction: direction == .outgoing ? .outgoing : .incoming) {
+                ids, walked in
+                // An address node's id is its address id: the ids copy over as they are.
+                ids.withUnsafeBufferPointer { buffer in
+                    buffer.withMemoryRebound(to: NodeID.self) { neighbors.append(contentsOf: $0) }
+                }
+                return walked
+            }
+        case .both:
+            walked = try reader.withPackedNeighbors(of: id) { packed -> Int in
+                neighbors.reserveCapacity(neighbors.count + packed.count)
                 // A self-transfer's incoming half is the relationship its outgoing half already gave.
                 let selfIncoming = id.rawValue | incoming
-                neighbors.append(contentsOf: packed.lazy.filter { $0 != selfIncoming }.map { NodeID($0 & ~incoming) })
+                for value in packed where value != selfIncoming { neighbors.append(NodeID(value & ~incoming)) }
+                return packed.count
             }
-            return packed.count
         }
         if let walked {
             reads.adjacencyLists += 1

@@ -7,9 +7,30 @@ import Synchronization
 /// write it sees), and every read-only transaction with the same id sees the same data. The cache holds the lists
 /// of one snapshot; a reader of another snapshot (a newer one after a write, or another store) empties it first.
 /// The store is held weakly and compared by identity, so a store opened anew never matches an old entry. Lists
-/// are kept as `neighbour | incoming << 63` per incidence, in stream order; once ``limitBytes`` are held, further
-/// lists are not kept.
+/// are kept as `neighbour | incoming << 63` per incidence, in stream order, and split by direction (plain ids);
+/// once ``limitBytes`` are held, further lists are not kept.
 final class NeighborListCache: Sendable {
+    /// One address's stream: every incidence packed, and the neighbour ids of each direction, all in stream order.
+    final class Lists: Sendable {
+        let packed: [UInt64]
+        let outgoing: [UInt64]
+        let incoming: [UInt64]
+
+        init(packed: [UInt64]) {
+            self.packed = packed
+            let incomingBit: UInt64 = 1 << 63
+            var outgoing: [UInt64] = []
+            var incoming: [UInt64] = []
+            for value in packed {
+                if value & incomingBit == 0 { outgoing.append(value) } else { incoming.append(value & ~incomingBit) }
+            }
+            self.outgoing = outgoing
+            self.incoming = incoming
+        }
+
+        var bytes: Int { (packed.count + outgoing.count + incoming.count) * 8 + 96 }
+    }
+
     /// The cache every ``GraphReader`` uses.
     static let shared = NeighborListCache(limitBytes: 128 << 20)
 
@@ -17,11 +38,11 @@ final class NeighborListCache: Sendable {
         weak var store: Store?
         var transaction = 0
         /// Lists of addresses below ``denseLimit`` by id (ids are dense), the others by hash.
-        var dense: [[UInt64]?] = []
-        var sparse: [UInt64: [UInt64]] = [:]
+        var dense: [Lists?] = []
+        var sparse: [UInt64: Lists] = [:]
         var bytes = 0
 
-        func list(_ address: UInt64) -> [UInt64]? {
+        func list(_ address: UInt64) -> Lists? {
             address < UInt64(dense.count) ? dense[Int(address)] : sparse[address]
         }
     }
@@ -36,7 +57,7 @@ final class NeighborListCache: Sendable {
     init(limitBytes: Int) { self.limitBytes = limitBytes }
 
     /// The packed list of `address` in snapshot `transaction` of `store`, if held.
-    func list(store: Store, transaction: Int, address: UInt64) -> [UInt64]? {
+    func list(store: Store, transaction: Int, address: UInt64) -> Lists? {
         state.withLock { state in
             guard state.store === store, state.transaction == transaction else { return nil }
             return state.list(address)
@@ -44,8 +65,8 @@ final class NeighborListCache: Sendable {
     }
 
     /// Keeps the packed list of `address` in snapshot `transaction` of `store`.
-    func insert(_ packed: [UInt64], store: Store, transaction: Int, address: UInt64) {
-        let size = packed.count * 8 + 48
+    func insert(_ lists: Lists, store: Store, transaction: Int, address: UInt64) {
+        let size = lists.bytes
         state.withLock { state in
             if state.store !== store || state.transaction != transaction {
                 state.store = store
@@ -61,9 +82,9 @@ final class NeighborListCache: Sendable {
                     state.bytes += (grown - state.dense.count) * 8
                     state.dense.append(contentsOf: repeatElement(nil, count: grown - state.dense.count))
                 }
-                state.dense[Int(address)] = packed
+                state.dense[Int(address)] = lists
             } else {
-                state.sparse[address] = packed
+                state.sparse[address] = lists
             }
             state.bytes += size
         }

@@ -111,9 +111,9 @@ public final class GraphReader {
         of id: AddressID, direction: IncidenceDirection?, selfLoopsOnce: Bool = false, to neighbors: inout [AddressID]
     ) throws -> Int {
         let owner = selfLoopsOnce && direction == nil ? id : nil
-        if let packed = try packedNeighbors(of: id) {
-            AdjacencyChunk.appendPacked(packed, direction: direction, owner: owner, to: &neighbors)
-            return packed.count
+        if let lists = try neighborLists(of: id) {
+            AdjacencyChunk.appendPacked(lists.packed, direction: direction, owner: owner, to: &neighbors)
+            return lists.packed.count
         }
         // A neighbour id with its top bit set cannot be packed: walk the chunks again, filtering directly.
         var walked = 0
@@ -132,15 +132,25 @@ public final class GraphReader {
     /// still lists those.
     /// - Complexity: O(degree).
     public func withPackedNeighbors<R>(of id: AddressID, _ body: ([UInt64]) throws -> R) throws -> R? {
-        guard let packed = try packedNeighbors(of: id) else { return nil }
-        return try body(packed)
+        guard let lists = try neighborLists(of: id) else { return nil }
+        return try body(lists.packed)
     }
 
-    /// The packed stream of ``withPackedNeighbors(of:_:)``, through the shared cache.
-    private func packedNeighbors(of id: AddressID) throws -> [UInt64]? {
+    /// Calls `body` with the neighbour ids of an address's transfers in one direction, in chain order, and the
+    /// number of incidences in its whole stream; `nil` as for ``withPackedNeighbors(of:_:)``.
+    /// - Complexity: O(1) when the shared cache holds the address, O(degree) otherwise.
+    public func withNeighborIDs<R>(
+        of id: AddressID, direction: IncidenceDirection, _ body: (_ ids: [UInt64], _ walked: Int) throws -> R
+    ) throws -> R? {
+        guard let lists = try neighborLists(of: id) else { return nil }
+        return try body(direction == .outgoing ? lists.outgoing : lists.incoming, lists.packed.count)
+    }
+
+    /// The stream of an address split for the neighbour calls, through the shared cache.
+    private func neighborLists(of id: AddressID) throws -> NeighborListCache.Lists? {
         let snapshot = neighborSnapshot
-        if let snapshot, let packed = NeighborListCache.shared.list(store: store, transaction: snapshot, address: id.rawValue) {
-            return packed
+        if let snapshot, let lists = NeighborListCache.shared.list(store: store, transaction: snapshot, address: id.rawValue) {
+            return lists
         }
         var packed: [UInt64] = []
         var fits = true
@@ -151,8 +161,9 @@ public final class GraphReader {
             return fits
         }
         guard fits else { return nil }
-        if let snapshot { NeighborListCache.shared.insert(packed, store: store, transaction: snapshot, address: id.rawValue) }
-        return packed
+        let lists = NeighborListCache.Lists(packed: packed)
+        if let snapshot { NeighborListCache.shared.insert(lists, store: store, transaction: snapshot, address: id.rawValue) }
+        return lists
     }
 
     /// The snapshot id under which this reader's neighbour lists are shared (``NeighborListCache``): the LMDB
