@@ -30,20 +30,40 @@ final class FrontierSource: RowSource {
     private var reached: [NodeID]?
     private var position = 0
 
+    /// Hoisted out of `spec` (copying the expansion per call would retain its names and lists every time).
+    private let graph: any GraphAccess
+    private let direction: ExpandDirection
+    private let types: [String]
+    /// Label checks on a reached-node slot (done through the graph), and whether other filters need a row.
+    private let labelChecks: [(labels: [String], range: SourceRange)]
+    private let needsRow: Bool
+
     init(input: any RowSource, spec: PlanOperation.Frontier, context: ExecutionContext, width: Int) {
         self.input = input
         self.spec = spec
         self.context = context
         self.width = width
+        graph = context.graph
+        direction = spec.expansion.direction
+        types = spec.expansion.types
+        var labelChecks: [(labels: [String], range: SourceRange)] = []
+        var needsRow = false
+        for filter in spec.filters {
+            if case .hasLabels(.slot(let slot), let labels, let range) = filter.expression, spec.outputSlots.contains(slot) {
+                labelChecks.append((labels, range))
+            } else {
+                needsRow = true
+            }
+        }
+        self.labelChecks = labelChecks
+        self.needsRow = needsRow
     }
 
     /// Replaces `buffer` with the neighbours of `node`, each counted against `maxExpansions`.
     private func loadNeighbors(of node: NodeID, into buffer: inout [NodeID]) throws(QueryError) {
         buffer.removeAll(keepingCapacity: true)
-        let expansion = spec.expansion
         do {
-            try context.graph.appendNeighbors(
-                of: node, direction: expansion.direction, types: expansion.types, to: &buffer)
+            try graph.appendNeighbors(of: node, direction: direction, types: types, to: &buffer)
         } catch let error as QueryError {
             throw error
         } catch {
@@ -145,20 +165,16 @@ final class FrontierSource: RowSource {
     /// Whether `node` passes the filters: label checks on a reached-node slot straight through the graph, any
     /// other filter on a row holding `node` in the output slots (built only then).
     private func passes(_ node: NodeID) throws(QueryError) -> Bool {
-        var needsRow = false
-        for filter in spec.filters {
-            guard case .hasLabels(.slot(let slot), let labels, let range) = filter.expression, spec.outputSlots.contains(slot)
-            else {
-                needsRow = true
-                continue
-            }
-            do {
-                let nodeLabels = try context.graph.labels(of: node)
-                if !labels.allSatisfy(nodeLabels.contains) { return false }
-            } catch let error as QueryError {
-                throw error
-            } catch {
-                throw QueryError(.runtime, "graph read failed: \(error)", at: range)
+        if !labelChecks.isEmpty {
+            for check in labelChecks {
+                do {
+                    let nodeLabels = try graph.labels(of: node)
+                    if !check.labels.allSatisfy(nodeLabels.contains) { return false }
+                } catch let error as QueryError {
+                    throw error
+                } catch {
+                    throw QueryError(.runtime, "graph read failed: \(error)", at: check.range)
+                }
             }
         }
         guard needsRow else { return true }
@@ -173,6 +189,7 @@ final class FrontierSource: RowSource {
 
     private func passes(_ row: [Value]) throws(QueryError) -> Bool {
         for filter in spec.filters {
+            if case .hasLabels(.slot(let slot), _, _) = filter.expression, spec.outputSlots.contains(slot) { continue }
             let value = try context.evaluate(filter.expression, row)
             switch value {
             case .bool(true): continue
