@@ -16,8 +16,10 @@ struct ScanCommand: AsyncParsableCommand {
             address sorted by address; the same store and parameters give the same bytes.
 
             The state is checkpointed to OUT.checkpoint every --checkpoint-every transfers (written to a temporary \
-            file, then renamed). A scan that is interrupted resumes from the checkpoint when run again with the \
-            same parameters on the same data, and writes the same report. Progress (rate, ETA) is drawn on stderr \
+            file, then renamed), but not more often than every --checkpoint-seconds (by default 30 s unless \
+            --checkpoint-every is given), so a fast scan does not spend its time saving state. A scan that is \
+            interrupted resumes from the checkpoint when run again with the same parameters on the same data, and \
+            writes the same report; a checkpoint of an older format is refused (delete it to start over). Progress (rate, ETA) is drawn on stderr \
             when it is a terminal.
             """
     )
@@ -57,8 +59,13 @@ struct ScanCommand: AsyncParsableCommand {
     )
     var riskLevels: String?
 
-    @Option(name: .customLong("checkpoint-every"), help: "Transfers between checkpoints (0: none).")
-    var checkpointEvery: Int = 500_000
+    @Option(name: .customLong("checkpoint-every"), help: "Transfers between checkpoints (0: none; default 500000).")
+    var checkpointEvery: Int?
+
+    @Option(
+        name: .customLong("checkpoint-seconds"),
+        help: "Least seconds between two checkpoints written (default 30, or 0 when --checkpoint-every is given).")
+    var checkpointSeconds: Double?
 
     func validate() throws {
         guard TaintPolicy(rawValue: policy.lowercased()) != nil else {
@@ -73,7 +80,11 @@ struct ScanCommand: AsyncParsableCommand {
         guard Amount(decimal: minTaint) != nil else {
             throw ValidationError("--min-taint must be a decimal amount, found '\(minTaint)'")
         }
-        guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must not be negative") }
+        guard (checkpointEvery ?? 0) >= 0 else { throw ValidationError("--checkpoint-every must not be negative") }
+        let seconds = checkpointSeconds ?? 0
+        guard seconds.isFinite, seconds >= 0 else {
+            throw ValidationError("--checkpoint-seconds must be a number of seconds, 0 or more")
+        }
     }
 
     func run() async throws {
@@ -109,7 +120,8 @@ struct ScanCommand: AsyncParsableCommand {
                 output: out,
                 format: ScanReportFormat(rawValue: format.lowercased()) ?? .jsonl,
                 checkpointPath: out + ".checkpoint",
-                checkpointEvery: checkpointEvery,
+                checkpointEvery: checkpointEvery ?? 500_000,
+                checkpointSeconds: checkpointSeconds ?? (checkpointEvery == nil ? 30 : 0),
                 stopAfterCheckpoints: stopAfter
             ) { progress in line.update(progress) }
         }

@@ -153,31 +153,30 @@ public final class ExposureScan {
     }
 
     /// Runs (or resumes) the scan and writes the report to `output`.
+    ///
+    /// A checkpoint is due every `checkpointEvery` transfers (0: never), and written only when at least
+    /// `checkpointSeconds` have passed since the start or the last one written (0: every time it is due), so that
+    /// a fast scan does not spend its time saving state. An existing checkpoint of an older format is refused.
     public func run(
         output: String,
         format: ScanReportFormat,
         checkpointPath: String,
         checkpointEvery: Int = 500_000,
+        checkpointSeconds: Double = 0,
         stopAfterCheckpoints: Int? = nil,
         progress: (ScanProgress) -> Void = { _ in }
     ) throws -> ScanOutcome {
         let analytics = StoreAnalytics(reader: reader)
         if try reader.chainModel() == .utxo { return try runUTXO(output: output, format: format, analytics: analytics) }
-        let flow = try analytics.accountFlow()
+        _ = try analytics.accountFlow()
         let asset = try analytics.asset(parameters.asset)
         let window: TimeWindow? =
             parameters.from == nil && parameters.to == nil ? nil : TimeWindow(from: parameters.from, to: parameters.to)
-        var transfers: [AccountTransfer] = []
-        var lastBlock: UInt64?
-        try flow.forEachTransfer { transfer in
-            lastBlock = max(lastBlock ?? 0, transfer.block)
-            guard transfer.asset == asset, window?.contains(transfer.time) ?? true else { return }
-            transfers.append(transfer)
-        }
+        let counts = try reader.counts()
+        let (chain, lastBlock) = try Self.loadChain(reader: reader, counts: counts, asset: asset, window: window)
         let listedText = try reader.addresses(taggedWith: parameters.watchlist)
         let listed = try analytics.addressIDs(listedText)
         let stopAt = try analytics.addressIDs(taggedWith: parameters.stopAt)
-        let counts = try reader.counts()
         let header = ScanHeader(
             dataPosition: .init(
                 lastBlock: lastBlock,
@@ -191,37 +190,121 @@ public final class ExposureScan {
             watchlistSize: listedText.count,
             riskLevels: riskLevels
         )
-
-        var state = ExposureReplay.State()
-        if let data = FileManager.default.contents(atPath: checkpointPath),
-            let saved = ScanCheckpointCodec.decode(data, header: header)
-        {
-            state = saved
-        }
         guard let minTaintAmount = Amount(decimal: parameters.minTaint) else {
             throw AnalyticsError.badOption(name: "minTaint", value: parameters.minTaint, expected: "a decimal amount")
         }
-
+        var flags = [UInt8](repeating: 0, count: chain.addressCount)
+        for id in listed where id.rawValue < UInt64(flags.count) { flags[Int(id.rawValue)] |= 1 }
+        for id in stopAt where id.rawValue < UInt64(flags.count) { flags[Int(id.rawValue)] |= 2 }
         let replay = ExposureReplay(
-            transfers: transfers,
-            listed: listed,
-            stopAt: stopAt,
-            policy: parameters.policy,
-            maxHops: parameters.maxHops,
-            minTaint: WideAmount(minTaintAmount)
-        )
+            chain: chain, flags: flags, policy: parameters.policy, maxHops: parameters.maxHops,
+            minTaint: WideAmount(minTaintAmount))
+
+        var state = ExposureReplay.State()
+        if let data = FileManager.default.contents(atPath: checkpointPath) {
+            if let saved = try ScanCheckpointCodec.decode(
+                data, header: header, addressCount: chain.addressCount, policy: parameters.policy, path: checkpointPath)
+            {
+                state = saved
+            }
+        }
+        let clock = ContinuousClock()
+        var lastWrite = clock.now
         var checkpointsWritten = 0
         let finished = try replay.run(&state, checkpointEvery: checkpointEvery, progress: progress) { state in
-            try Self.writeAtomically(try ScanCheckpointCodec.encode(header: header, state: state), to: checkpointPath)
+            let now = clock.now
+            guard checkpointSeconds <= 0 || now - lastWrite >= .milliseconds(Int64(checkpointSeconds * 1000)) else {
+                return true
+            }
+            try Self.writeAtomically(ScanCheckpointCodec.encode(header: header, state: state), to: checkpointPath)
+            lastWrite = clock.now
             checkpointsWritten += 1
             return stopAfterCheckpoints.map { checkpointsWritten < $0 } ?? true
         }
         guard finished else { return .interrupted(checkpoints: checkpointsWritten) }
 
-        let rows = try makeRows(entries: state.entries, listed: listed)
+        let rows = try makeRows(listed: listed) { id in state.entry(index: chain.index(of: id)) }
         try Self.writeAtomically(try Self.render(header: header, rows: rows, format: format), to: output)
         try? FileManager.default.removeItem(atPath: checkpointPath)
         return .finished(rows: rows.count)
+    }
+
+    /// The transfers of `asset` inside `window`, in chain order, compact, and the last block of any transfer.
+    ///
+    /// Each outgoing incidence of every address is put at the slot of its (dense) transfer id; when the ids are in
+    /// chain order (the store was ingested in chain order) that is the order, otherwise the slots are sorted by chain
+    /// position. No ``AccountTransfer`` array is built: 24 bytes a transfer (plus 13 while loading).
+    static func loadChain(
+        reader: GraphReader, counts: StoreCounts, asset: AssetID, window: TimeWindow?
+    ) throws -> (CompactChain, UInt64?) {
+        guard counts.addresses < UInt64(UInt32.max), counts.transfers < UInt64(Int32.max) else {
+            throw AnalyticsError.unsupported(
+                "a scan of \(counts.addresses) addresses and \(counts.transfers) transfers (at most 2^32 − 2 and 2^31 − 2)")
+        }
+        let slots = Int(counts.transfers)
+        let addressCount = Int(counts.addresses)
+        var transfers = [CompactChain.Transfer](
+            repeating: CompactChain.Transfer(from: .max, to: .max, low: 0, high: 0), count: slots)
+        var blocks = [UInt64](repeating: 0, count: slots)
+        var logIndices = [UInt32](repeating: 0, count: slots)
+        var large: [Int: Amount] = [:]
+        var lastBlock: UInt64?
+        try reader.forEachAddress { record in
+            for incidence in try reader.incidences(of: record.id) where incidence.direction == .outgoing {
+                let properties = incidence.properties
+                lastBlock = max(lastBlock ?? 0, properties.block)
+                guard properties.asset == asset, window?.contains(properties.time) ?? true else { continue }
+                let slot = incidence.transfer.rawValue
+                guard slot < UInt64(slots), record.id.rawValue < UInt64(addressCount),
+                    incidence.neighbor.rawValue < UInt64(addressCount), transfers[Int(slot)].from == .max
+                else {
+                    throw StoreError.corrupted(
+                        table: "adjacency", key: "address \(record.id)",
+                        reason: "transfer \(slot) to \(incidence.neighbor) is outside the store's counts "
+                            + "(\(slots) transfers, \(addressCount) addresses) or listed twice")
+                }
+                let (compact, isLarge) = CompactChain.transfer(
+                    from: UInt32(record.id.rawValue), to: UInt32(incidence.neighbor.rawValue), value: properties.value)
+                transfers[Int(slot)] = compact
+                if isLarge { large[Int(slot)] = properties.value }
+                blocks[Int(slot)] = properties.block
+                logIndices[Int(slot)] = properties.logIndex
+            }
+            return true
+        }
+        // In id order, are the present slots in chain order (block, log index; the id breaks ties)?
+        var sorted = true
+        var previous: (UInt64, UInt32)?
+        for slot in 0..<slots where transfers[slot].from != .max {
+            let key = (blocks[slot], logIndices[slot])
+            if let previous, key < previous {
+                sorted = false
+                break
+            }
+            previous = key
+        }
+        var chain = CompactChain()
+        chain.addressCount = addressCount
+        if sorted {
+            // Drop the empty slots in place.
+            var write = 0
+            for slot in 0..<slots where transfers[slot].from != .max {
+                transfers[write] = transfers[slot]
+                if let amount = large[slot] { chain.large[write] = amount }
+                write += 1
+            }
+            transfers.removeLast(slots - write)
+            chain.transfers = transfers
+        } else {
+            var order = (0..<slots).filter { transfers[$0].from != .max }
+            order.sort { (blocks[$0], logIndices[$0], $0) < (blocks[$1], logIndices[$1], $1) }
+            chain.transfers.reserveCapacity(order.count)
+            for slot in order {
+                if let amount = large[slot] { chain.large[chain.transfers.count] = amount }
+                chain.transfers.append(transfers[slot])
+            }
+        }
+        return (chain, lastBlock)
     }
 
     /// UTXO stores: taint forward and backward from all listed addresses at once (two runs in all), then one pass
@@ -268,12 +351,12 @@ public final class ExposureScan {
                 transfers: counts.transfers, assets: counts.assets),
             parameters: parameters, watchlistSHA256: Self.sha256(lines: listedText.sorted()),
             watchlistSize: listedText.count, riskLevels: riskLevels)
-        let rows = try makeRows(entries: entries, listed: listed)
+        let rows = try makeRows(listed: listed) { entries[$0.rawValue] ?? ScanEntry() }
         try Self.writeAtomically(try Self.render(header: header, rows: rows, format: format), to: output)
         return .finished(rows: rows.count)
     }
 
-    func makeRows(entries: [UInt64: ScanEntry], listed: Set<AddressID>) throws -> [ScanRow] {
+    func makeRows(listed: Set<AddressID>, entry: (AddressID) -> ScanEntry) throws -> [ScanRow] {
         var targets: [(String, AddressID?)] = []
         if let addressList {
             for text in addressList { targets.append((text, try reader.addressID(text))) }
@@ -286,7 +369,7 @@ public final class ExposureScan {
         }
         let million = WideAmount(1_000_000)
         return targets.map { text, id in
-            let entry = id.flatMap { entries[$0.rawValue] } ?? ScanEntry()
+            let entry = id.map(entry) ?? ScanEntry()
             let isListed = id.map { listed.contains($0) } ?? false
             let exposed = entry.directIn + entry.indirectIn + entry.directOut + entry.indirectOut
             let volume = entry.totalIn + entry.totalOut
@@ -440,161 +523,5 @@ public enum ScanReportFormat: String, Sendable, CaseIterable, Codable {
 extension String {
     func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
-    }
-}
-
-/// The whole-chain replay of a scan: forward from every listed address in chain order and backward (side by side), collecting
-/// per-address exposure. Pure (no store), so tests compare it with ``ExposureAnalyzer`` on in-memory graphs.
-public struct ExposureReplay: Sendable {
-    /// One pass (forward or backward): how far it got, the address states and what it collected.
-    struct Pass: Sendable {
-        var position = 0
-        var states: [UInt64: AccountTaintState] = [:]
-        var entries: [UInt64: ScanEntry] = [:]
-    }
-
-    /// Where a replay stands (what a checkpoint holds): the forward and the backward pass, which run side by side.
-    public struct State: Sendable {
-        var forward = Pass()
-        var backward = Pass()
-
-        /// A fresh start.
-        public init() {}
-
-        init(forward: Pass, backward: Pass) {
-            self.forward = forward
-            self.backward = backward
-        }
-
-        /// Both passes' entries merged: volumes, direct and incoming from the forward pass, outgoing from the
-        /// backward one.
-        var entries: [UInt64: ScanEntry] {
-            var merged = forward.entries
-            for (address, entry) in backward.entries {
-                var combined = merged[address] ?? ScanEntry()
-                combined.indirectOut += entry.indirectOut
-                if let hop = entry.hopOut { combined.hopOut = min(combined.hopOut ?? .max, hop) }
-                merged[address] = combined
-            }
-            return merged
-        }
-    }
-
-    /// A pass's state shared with the thread that runs it (each box is touched by one thread at a time).
-    final class PassBox: @unchecked Sendable {
-        var pass: Pass
-        init(_ pass: Pass) { self.pass = pass }
-    }
-
-    let transfers: [AccountTransfer]
-    let listed: Set<AddressID>
-    let stopAt: Set<AddressID>
-    let policy: TaintPolicy
-    let maxHops: Int
-    let minTaint: WideAmount
-
-    /// Prepares a replay of `transfers` (one asset, chain order).
-    public init(
-        transfers: [AccountTransfer],
-        listed: Set<AddressID>,
-        stopAt: Set<AddressID>,
-        policy: TaintPolicy,
-        maxHops: Int,
-        minTaint: WideAmount
-    ) {
-        self.transfers = transfers
-        self.listed = listed
-        self.stopAt = stopAt
-        self.policy = policy
-        self.maxHops = maxHops
-        self.minTaint = minTaint
-    }
-
-    /// Runs from `state` to the end, the forward and the backward pass side by side (two threads), in steps of at
-    /// most 65,536 transfers; `checkpoint` is called every `checkpointEvery` transfers and returns `false` to stop
-    /// there (the function then returns `false`).
-    public func run(
-        _ state: inout State,
-        checkpointEvery: Int = 0,
-        progress: (ScanProgress) -> Void = { _ in },
-        checkpoint: (State) throws -> Bool = { _ in true }
-    ) throws -> Bool {
-        let total = transfers.count
-        let boxes = [PassBox(state.forward), PassBox(state.backward)]
-        defer {
-            state.forward = boxes[0].pass
-            state.backward = boxes[1].pass
-        }
-        while boxes[0].pass.position < total || boxes[1].pass.position < total {
-            let position = min(boxes[0].pass.position, boxes[1].pass.position)
-            var step = min(total, position + 65_536)
-            if checkpointEvery > 0 { step = min(step, (position / checkpointEvery + 1) * checkpointEvery) }
-            let target = step
-            DispatchQueue.concurrentPerform(iterations: 2) { index in
-                let box = boxes[index]
-                let backward = index == 1
-                while box.pass.position < target {
-                    let real = transfers[backward ? total - 1 - box.pass.position : box.pass.position]
-                    apply(backward ? real.reversed : real, real: real, backward: backward, &box.pass)
-                    box.pass.position += 1
-                }
-            }
-            progress(ScanProgress(phase: .forward, done: target, total: total))
-            if checkpointEvery > 0 && target % checkpointEvery == 0 && target < total {
-                let snapshot = State(forward: boxes[0].pass, backward: boxes[1].pass)
-                if try !checkpoint(snapshot) { return false }
-            }
-        }
-        return true
-    }
-
-    func apply(_ transfer: AccountTransfer, real: AccountTransfer, backward: Bool, _ state: inout Pass) {
-        if !backward && real.from != real.to {
-            // Volumes and direct exposure, once, on the forward pass.
-            let value = WideAmount(real.value)
-            state.entries[real.from.rawValue, default: ScanEntry()].totalOut += value
-            state.entries[real.to.rawValue, default: ScanEntry()].totalIn += value
-            if listed.contains(real.from) { state.entries[real.to.rawValue, default: ScanEntry()].directIn += value }
-            if listed.contains(real.to) { state.entries[real.from.rawValue, default: ScanEntry()].directOut += value }
-        }
-        var sender = state.states[transfer.from.rawValue] ?? AccountTaintState()
-        var carry = sender.send(transfer.value, policy: policy)
-        state.states[transfer.from.rawValue] = sender
-        if listed.contains(transfer.from) { carry = AccountTaintState.seedCarry(transfer.value, policy: policy) }
-        carry = carry.filtered(maxHops: maxHops, minTaint: minTaint)
-        if !carry.taint.isZero && transfer.from != transfer.to {
-            var entry = state.entries[transfer.to.rawValue] ?? ScanEntry()
-            let indirect = !listed.contains(transfer.from)
-            if backward {
-                entry.hopOut = min(entry.hopOut ?? .max, carry.hop)
-                if indirect { entry.indirectOut += carry.taint }
-            } else {
-                entry.hopIn = min(entry.hopIn ?? .max, carry.hop)
-                if indirect { entry.indirectIn += carry.taint }
-            }
-            state.entries[transfer.to.rawValue] = entry
-        }
-        if !stopAt.contains(transfer.to) || listed.contains(transfer.to) {
-            var receiver = state.states[transfer.to.rawValue] ?? AccountTaintState()
-            receiver.receive(transfer.value, carry: carry, policy: policy)
-            state.states[transfer.to.rawValue] = receiver
-        }
-    }
-
-    /// The exposure figures of an address after a run: direct in/out, indirect in/out, total in/out, hop in/out.
-    public static func figures(
-        _ state: State,
-        _ address: AddressID
-    )
-        -> (
-            directIn: WideAmount, directOut: WideAmount, indirectIn: WideAmount, indirectOut: WideAmount,
-            totalIn: WideAmount, totalOut: WideAmount, hopIn: Int?, hopOut: Int?
-        )
-    {
-        let entry = state.entries[address.rawValue] ?? ScanEntry()
-        return (
-            entry.directIn, entry.directOut, entry.indirectIn, entry.indirectOut, entry.totalIn, entry.totalOut,
-            entry.hopIn, entry.hopOut
-        )
     }
 }
