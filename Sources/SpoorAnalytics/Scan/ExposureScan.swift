@@ -223,10 +223,11 @@ public final class ExposureScan {
         }
         guard finished else { return .interrupted(checkpoints: checkpointsWritten) }
 
-        let rows = try makeRows(listed: listed) { id in state.entry(index: chain.index(of: id)) }
-        try Self.writeAtomically(try Self.render(header: header, rows: rows, format: format), to: output)
+        let rows = try writeReport(header: header, listed: listed, format: format, to: output) { id in
+            state.entry(index: chain.index(of: id))
+        }
         try? FileManager.default.removeItem(atPath: checkpointPath)
-        return .finished(rows: rows.count)
+        return .finished(rows: rows)
     }
 
     /// The transfers of `asset` inside `window`, in chain order, compact, and the last block of any transfer.
@@ -351,152 +352,81 @@ public final class ExposureScan {
                 transfers: counts.transfers, assets: counts.assets),
             parameters: parameters, watchlistSHA256: Self.sha256(lines: listedText.sorted()),
             watchlistSize: listedText.count, riskLevels: riskLevels)
-        let rows = try makeRows(listed: listed) { entries[$0.rawValue] ?? ScanEntry() }
-        try Self.writeAtomically(try Self.render(header: header, rows: rows, format: format), to: output)
-        return .finished(rows: rows.count)
+        let rows = try writeReport(header: header, listed: listed, format: format, to: output) {
+            entries[$0.rawValue] ?? ScanEntry()
+        }
+        return .finished(rows: rows)
     }
 
-    func makeRows(listed: Set<AddressID>, entry: (AddressID) -> ScanEntry) throws -> [ScanRow] {
-        var targets: [(String, AddressID?)] = []
-        if let addressList {
-            for text in addressList { targets.append((text, try reader.addressID(text))) }
-        } else {
-            try reader.forEachAddress { record in
-                targets.append((record.address, record.id))
-                return true
-            }
-            targets.sort { $0.0 < $1.0 }
-        }
-        let million = WideAmount(1_000_000)
-        return targets.map { text, id in
-            let entry = id.map(entry) ?? ScanEntry()
-            let isListed = id.map { listed.contains($0) } ?? false
-            let exposed = entry.directIn + entry.indirectIn + entry.directOut + entry.indirectOut
-            let volume = entry.totalIn + entry.totalOut
-            let ppm = volume.isZero ? WideAmount.zero : WideAmount.multiplyDivide(min(exposed, volume), million, volume)
-            let ppmValue = Int(ppm.amount?.uint64Value ?? 0)
-            let share = "\(ppmValue / 1_000_000).\(String(ppmValue % 1_000_000).leftPadded(to: 6))"
-            var minimalHop: Int? = isListed ? 0 : nil
-            for hop in [entry.hopIn, entry.hopOut].compactMap({ $0 }) { minimalHop = min(minimalHop ?? .max, hop) }
-            return ScanRow(
-                address: text,
-                listed: isListed,
-                directIn: entry.directIn.description,
-                directOut: entry.directOut.description,
-                indirectIn: entry.indirectIn.description,
-                indirectOut: entry.indirectOut.description,
-                totalIn: entry.totalIn.description,
-                totalOut: entry.totalOut.description,
-                hopIn: entry.hopIn,
-                hopOut: entry.hopOut,
-                minimalHop: minimalHop,
-                share: share,
-                risk: riskLevels.level(share: Double(ppmValue) / 1_000_000, minimalHop: minimalHop)
-            )
-        }
-    }
-
-    static func render(header: ScanHeader, rows: [ScanRow], format: ScanReportFormat) throws -> Data {
+    /// Writes the report: the header, then one row per address (the list, or every address of the store in text
+    /// order), to a temporary file beside `output` in 1 MiB writes, then renamed over it. Returns the row count.
+    func writeReport(
+        header: ScanHeader, listed: Set<AddressID>, format: ScanReportFormat, to output: String,
+        entry: (AddressID) -> ScanEntry
+    ) throws -> Int {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = Data()
-        switch format {
-        case .jsonl:
-            data.append(try encoder.encode(header))
-            data.append(0x0A)
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(rows.count * 256)
-            for row in rows { appendJSON(row, to: &bytes) }
-            data.append(contentsOf: bytes)
-        case .csv:
-            data.append(contentsOf: Array("# ".utf8))
-            data.append(try encoder.encode(header))
-            data.append(0x0A)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1 << 21)
+        if format == .csv { bytes.append(contentsOf: Array("# ".utf8)) }
+        bytes.append(contentsOf: Array(try encoder.encode(header)))
+        bytes.append(0x0A)
+        if format == .csv {
             let columns = [
                 "address", "listed", "directIn", "directOut", "indirectIn", "indirectOut", "totalIn", "totalOut",
                 "hopIn", "hopOut", "minimalHop", "share", "risk",
             ]
-            data.append(contentsOf: Array((columns.joined(separator: ",") + "\n").utf8))
-            for row in rows {
-                let fields = [
-                    row.address, row.listed ? "true" : "false", row.directIn, row.directOut, row.indirectIn,
-                    row.indirectOut, row.totalIn, row.totalOut, row.hopIn.map(String.init) ?? "",
-                    row.hopOut.map(String.init) ?? "", row.minimalHop.map(String.init) ?? "", row.share, row.risk,
-                ]
-                // Addresses are canonical text without commas or quotes; quote defensively all the same.
-                let line = fields.map {
-                    $0.contains(",") || $0.contains("\"")
-                        ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0
-                }
-                data.append(contentsOf: Array((line.joined(separator: ",") + "\n").utf8))
+            bytes.append(contentsOf: Array((columns.joined(separator: ",") + "\n").utf8))
+        }
+        let temporary = output + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        guard let file = fopen(temporary, "wb") else {
+            throw AnalyticsError.unsupported("cannot write \(temporary): \(String(cString: strerror(errno)))")
+        }
+        var closed = false
+        defer {
+            if !closed {
+                fclose(file)
+                try? FileManager.default.removeItem(atPath: temporary)
             }
         }
-        return data
-    }
-
-    /// One row as JSON with sorted keys and no spaces, absent hops left out (what `JSONEncoder` with `.sortedKeys`
-    /// writes, without its cost), and a newline.
-    static func appendJSON(_ row: ScanRow, to bytes: inout [UInt8]) {
-        func key(_ name: String) {
-            if bytes.last != UInt8(ascii: "{") { bytes.append(UInt8(ascii: ",")) }
-            string(name)
-            bytes.append(UInt8(ascii: ":"))
-        }
-        func string(_ text: String) {
-            bytes.append(UInt8(ascii: "\""))
-            for byte in text.utf8 {
-                switch byte {
-                case UInt8(ascii: "\""): bytes.append(contentsOf: Array("\\\"".utf8))
-                case UInt8(ascii: "\\"): bytes.append(contentsOf: Array("\\\\".utf8))
-                case 0x0A: bytes.append(contentsOf: Array("\\n".utf8))
-                case 0x0D: bytes.append(contentsOf: Array("\\r".utf8))
-                case 0x09: bytes.append(contentsOf: Array("\\t".utf8))
-                case 0x08: bytes.append(contentsOf: Array("\\b".utf8))
-                case 0x0C: bytes.append(contentsOf: Array("\\f".utf8))
-                case 0..<0x20:
-                    let hex = String(byte, radix: 16)
-                    bytes.append(contentsOf: Array(("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8))
-                default: bytes.append(byte)
-                }
+        func flush() throws {
+            let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+            guard written == bytes.count else {
+                throw AnalyticsError.unsupported("cannot write \(temporary): \(String(cString: strerror(errno)))")
             }
-            bytes.append(UInt8(ascii: "\""))
+            bytes.removeAll(keepingCapacity: true)
         }
-        func number(_ value: Int?) { bytes.append(contentsOf: Array(String(value ?? 0).utf8)) }
-        bytes.append(UInt8(ascii: "{"))
-        key("address")
-        string(row.address)
-        key("directIn")
-        string(row.directIn)
-        key("directOut")
-        string(row.directOut)
-        if let hop = row.hopIn {
-            key("hopIn")
-            number(hop)
+        var rows = 0
+        func row(_ text: String, _ id: AddressID?) throws {
+            let fields = RowFields(
+                address: text, listed: id.map { listed.contains($0) } ?? false, entry: id.map(entry) ?? ScanEntry(),
+                riskLevels: riskLevels)
+            switch format {
+            case .jsonl: fields.appendJSON(to: &bytes)
+            case .csv: fields.appendCSV(to: &bytes)
+            }
+            rows += 1
+            if bytes.count >= 1 << 20 { try flush() }
         }
-        if let hop = row.hopOut {
-            key("hopOut")
-            number(hop)
+        if let addressList {
+            for text in addressList { try row(text, try reader.addressID(text)) }
+        } else {
+            try reader.forEachAddressInTextOrder { text, id in
+                try row(text, id)
+                return true
+            }
         }
-        key("indirectIn")
-        string(row.indirectIn)
-        key("indirectOut")
-        string(row.indirectOut)
-        key("listed")
-        bytes.append(contentsOf: Array((row.listed ? "true" : "false").utf8))
-        if let hop = row.minimalHop {
-            key("minimalHop")
-            number(hop)
+        try flush()
+        closed = true
+        guard fclose(file) == 0 else {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw AnalyticsError.unsupported("cannot write \(temporary): \(String(cString: strerror(errno)))")
         }
-        key("risk")
-        string(row.risk)
-        key("share")
-        string(row.share)
-        key("totalIn")
-        string(row.totalIn)
-        key("totalOut")
-        string(row.totalOut)
-        bytes.append(UInt8(ascii: "}"))
-        bytes.append(0x0A)
+        if rename(temporary, output) != 0 {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw AnalyticsError.unsupported("cannot rename \(temporary) to \(output)")
+        }
+        return rows
     }
 
     /// Writes `data` to a temporary file beside `path`, then renames it over `path`.
@@ -523,5 +453,157 @@ public enum ScanReportFormat: String, Sendable, CaseIterable, Codable {
 extension String {
     func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+/// One report row's figures, written as JSON (sorted keys, no spaces, absent hops left out: what `JSONEncoder`
+/// with `.sortedKeys` writes for ``ScanRow``, without its cost) or as a CSV line.
+struct RowFields {
+    var address: String
+    var listed: Bool
+    var entry: ScanEntry
+    var minimalHop: Int?
+    /// Exposed volume over all volume in millionths, rounded down.
+    var sharePPM: Int
+    var risk: String
+
+    init(address: String, listed: Bool, entry: ScanEntry, riskLevels: RiskLevels) {
+        self.address = address
+        self.listed = listed
+        self.entry = entry
+        let exposed = entry.directIn + entry.indirectIn + entry.directOut + entry.indirectOut
+        let volume = entry.totalIn + entry.totalOut
+        let ppm =
+            volume.isZero ? WideAmount.zero : WideAmount.multiplyDivide(min(exposed, volume), WideAmount(1_000_000), volume)
+        sharePPM = Int(ppm.amount?.uint64Value ?? 0)
+        var minimalHop: Int? = listed ? 0 : nil
+        for hop in [entry.hopIn, entry.hopOut].compactMap({ $0 }) { minimalHop = min(minimalHop ?? .max, hop) }
+        self.minimalHop = minimalHop
+        risk = riskLevels.level(share: Double(sharePPM) / 1_000_000, minimalHop: minimalHop)
+    }
+
+    /// The share as text: `0.123456`.
+    var share: String { "\(sharePPM / 1_000_000).\(String(sharePPM % 1_000_000).leftPadded(to: 6))" }
+
+    /// The row as ``ScanRow`` (strings).
+    var row: ScanRow {
+        ScanRow(
+            address: address, listed: listed, directIn: entry.directIn.description,
+            directOut: entry.directOut.description, indirectIn: entry.indirectIn.description,
+            indirectOut: entry.indirectOut.description, totalIn: entry.totalIn.description,
+            totalOut: entry.totalOut.description, hopIn: entry.hopIn, hopOut: entry.hopOut, minimalHop: minimalHop,
+            share: share, risk: risk)
+    }
+
+    static let keys: [String: [UInt8]] = Dictionary(
+        uniqueKeysWithValues: [
+            "address", "directIn", "directOut", "hopIn", "hopOut", "indirectIn", "indirectOut", "listed",
+            "minimalHop", "risk", "share", "totalIn", "totalOut",
+        ].map { ($0, Array("\"\($0)\":".utf8)) })
+
+    func appendJSON(to bytes: inout [UInt8]) {
+        func key(_ name: String) {
+            if bytes.last != UInt8(ascii: "{") { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: Self.keys[name] ?? [])
+        }
+        func amount(_ value: WideAmount) {
+            bytes.append(UInt8(ascii: "\""))
+            Self.appendDecimal(value, to: &bytes)
+            bytes.append(UInt8(ascii: "\""))
+        }
+        func number(_ value: Int) { bytes.append(contentsOf: Array(String(value).utf8)) }
+        bytes.append(UInt8(ascii: "{"))
+        key("address")
+        Self.appendString(address, to: &bytes)
+        key("directIn")
+        amount(entry.directIn)
+        key("directOut")
+        amount(entry.directOut)
+        if let hop = entry.hopIn {
+            key("hopIn")
+            number(hop)
+        }
+        if let hop = entry.hopOut {
+            key("hopOut")
+            number(hop)
+        }
+        key("indirectIn")
+        amount(entry.indirectIn)
+        key("indirectOut")
+        amount(entry.indirectOut)
+        key("listed")
+        bytes.append(contentsOf: listed ? Self.trueBytes : Self.falseBytes)
+        if let hop = minimalHop {
+            key("minimalHop")
+            number(hop)
+        }
+        key("risk")
+        Self.appendString(risk, to: &bytes)
+        key("share")
+        Self.appendString(share, to: &bytes)
+        key("totalIn")
+        amount(entry.totalIn)
+        key("totalOut")
+        amount(entry.totalOut)
+        bytes.append(UInt8(ascii: "}"))
+        bytes.append(0x0A)
+    }
+
+    static let trueBytes = Array("true".utf8)
+    static let falseBytes = Array("false".utf8)
+
+    /// Decimal digits, without a `String` for values below 2^64.
+    static func appendDecimal(_ value: WideAmount, to bytes: inout [UInt8]) {
+        guard value.fitsUInt64 else {
+            bytes.append(contentsOf: Array(value.description.utf8))
+            return
+        }
+        var rest = value.w0
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 20 digits at most, kept in reverse order
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        }
+    }
+
+    /// A JSON string with the escapes `JSONEncoder` uses.
+    static func appendString(_ text: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: Array("\\\"".utf8))
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: Array("\\\\".utf8))
+            case 0x0A: bytes.append(contentsOf: Array("\\n".utf8))
+            case 0x0D: bytes.append(contentsOf: Array("\\r".utf8))
+            case 0x09: bytes.append(contentsOf: Array("\\t".utf8))
+            case 0x08: bytes.append(contentsOf: Array("\\b".utf8))
+            case 0x0C: bytes.append(contentsOf: Array("\\f".utf8))
+            case 0..<0x20:
+                let hex = String(byte, radix: 16)
+                bytes.append(contentsOf: Array(("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8))
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    func appendCSV(to bytes: inout [UInt8]) {
+        let row = self.row
+        let fields = [
+            row.address, row.listed ? "true" : "false", row.directIn, row.directOut, row.indirectIn,
+            row.indirectOut, row.totalIn, row.totalOut, row.hopIn.map(String.init) ?? "",
+            row.hopOut.map(String.init) ?? "", row.minimalHop.map(String.init) ?? "", row.share, row.risk,
+        ]
+        // Addresses are canonical text without commas or quotes; quote defensively all the same.
+        let line = fields.map {
+            $0.contains(",") || $0.contains("\"")
+                ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0
+        }
+        bytes.append(contentsOf: Array((line.joined(separator: ",") + "\n").utf8))
     }
 }
