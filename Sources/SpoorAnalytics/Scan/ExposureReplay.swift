@@ -194,19 +194,16 @@ public struct ExposureReplay: Sendable {
 
     /// Sizes a pass's arrays for this chain (a fresh pass, or one read from a checkpoint of the same data).
     func prepare(_ pass: inout Pass, backward: Bool) {
-        let count = chain.addressCount
-        if policy == .fifo {
-            if pass.queues.count < count { pass.queues += Array(repeating: AccountTaintState(), count: count - pass.queues.count) }
-        } else if pass.accounts.count < count {
-            pass.accounts += Array(repeating: PlainAccount(), count: count - pass.accounts.count)
-        }
-        if backward {
-            if pass.backward.count < count {
-                pass.backward += Array(repeating: BackwardFigures(), count: count - pass.backward.count)
+        func sized<T>(_ array: inout [T], _ fresh: T) {
+            let count = chain.addressCount
+            if array.isEmpty {
+                array = Array(repeating: fresh, count: count)
+            } else if array.count < count {
+                array += Array(repeating: fresh, count: count - array.count)
             }
-        } else if pass.forward.count < count {
-            pass.forward += Array(repeating: ForwardFigures(), count: count - pass.forward.count)
         }
+        if policy == .fifo { sized(&pass.queues, AccountTaintState()) } else { sized(&pass.accounts, PlainAccount()) }
+        if backward { sized(&pass.backward, BackwardFigures()) } else { sized(&pass.forward, ForwardFigures()) }
     }
 
     /// Runs from `state` to the end, the forward and the backward pass side by side (two threads), in steps of at

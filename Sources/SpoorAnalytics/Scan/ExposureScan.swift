@@ -223,8 +223,9 @@ public final class ExposureScan {
         }
         guard finished else { return .interrupted(checkpoints: checkpointsWritten) }
 
+        let finalState = state
         let rows = try writeReport(header: header, listed: listed, format: format, to: output) { id in
-            state.entry(index: chain.index(of: id))
+            finalState.entry(index: chain.index(of: id))
         }
         try? FileManager.default.removeItem(atPath: checkpointPath)
         return .finished(rows: rows)
@@ -250,28 +251,28 @@ public final class ExposureScan {
         var logIndices = [UInt32](repeating: 0, count: slots)
         var large: [Int: Amount] = [:]
         var lastBlock: UInt64?
-        try reader.forEachAddress { record in
-            for incidence in try reader.incidences(of: record.id) where incidence.direction == .outgoing {
+        for raw in 0..<UInt64(addressCount) {
+            let sender = AddressID(raw)
+            for incidence in try reader.incidences(of: sender) where incidence.direction == .outgoing {
                 let properties = incidence.properties
                 lastBlock = max(lastBlock ?? 0, properties.block)
                 guard properties.asset == asset, window?.contains(properties.time) ?? true else { continue }
                 let slot = incidence.transfer.rawValue
-                guard slot < UInt64(slots), record.id.rawValue < UInt64(addressCount),
+                guard slot < UInt64(slots), 
                     incidence.neighbor.rawValue < UInt64(addressCount), transfers[Int(slot)].from == .max
                 else {
                     throw StoreError.corrupted(
-                        table: "adjacency", key: "address \(record.id)",
+                        table: "adjacency", key: "address \(sender)",
                         reason: "transfer \(slot) to \(incidence.neighbor) is outside the store's counts "
                             + "(\(slots) transfers, \(addressCount) addresses) or listed twice")
                 }
                 let (compact, isLarge) = CompactChain.transfer(
-                    from: UInt32(record.id.rawValue), to: UInt32(incidence.neighbor.rawValue), value: properties.value)
+                    from: UInt32(raw), to: UInt32(incidence.neighbor.rawValue), value: properties.value)
                 transfers[Int(slot)] = compact
                 if isLarge { large[Int(slot)] = properties.value }
                 blocks[Int(slot)] = properties.block
                 logIndices[Int(slot)] = properties.logIndex
             }
-            return true
         }
         // In id order, are the present slots in chain order (block, log index; the id breaks ties)?
         var sorted = true
@@ -352,8 +353,9 @@ public final class ExposureScan {
                 transfers: counts.transfers, assets: counts.assets),
             parameters: parameters, watchlistSHA256: Self.sha256(lines: listedText.sorted()),
             watchlistSize: listedText.count, riskLevels: riskLevels)
+        let finalEntries = entries
         let rows = try writeReport(header: header, listed: listed, format: format, to: output) {
-            entries[$0.rawValue] ?? ScanEntry()
+            finalEntries[$0.rawValue] ?? ScanEntry()
         }
         return .finished(rows: rows)
     }
@@ -362,7 +364,7 @@ public final class ExposureScan {
     /// order), to a temporary file beside `output` in 1 MiB writes, then renamed over it. Returns the row count.
     func writeReport(
         header: ScanHeader, listed: Set<AddressID>, format: ScanReportFormat, to output: String,
-        entry: (AddressID) -> ScanEntry
+        entry: @escaping (AddressID) -> ScanEntry
     ) throws -> Int {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -396,26 +398,39 @@ public final class ExposureScan {
             }
             bytes.removeAll(keepingCapacity: true)
         }
-        var rows = 0
-        func row(_ text: String, _ id: AddressID?) throws {
-            let fields = RowFields(
-                address: text, listed: id.map { listed.contains($0) } ?? false, entry: id.map(entry) ?? ScanEntry(),
-                riskLevels: riskLevels)
-            switch format {
-            case .jsonl: fields.appendJSON(to: &bytes)
-            case .csv: fields.appendCSV(to: &bytes)
-            }
-            rows += 1
-            if bytes.count >= 1 << 20 { try flush() }
-        }
+        var targets: [(String, AddressID?)] = []
         if let addressList {
-            for text in addressList { try row(text, try reader.addressID(text)) }
+            for text in addressList { targets.append((text, try reader.addressID(text))) }
         } else {
             try reader.forEachAddressInTextOrder { text, id in
-                try row(text, id)
+                targets.append((text, id))
                 return true
             }
         }
+        // Rows are formatted two batches at a time on two threads, then written in order.
+        let batchSize = 32_768
+        let buffers = [RowBuffer(), RowBuffer()]
+        let context = RowContext(listed: listed, riskLevels: riskLevels, format: format, entry: entry)
+        var start = 0
+        while start < targets.count {
+            let first = start
+            targets.withUnsafeBufferPointer { all in
+                let shared = UnsafeTargets(pointer: all)
+                DispatchQueue.concurrentPerform(iterations: 2) { index in
+                    let lower = min(shared.pointer.count, first + index * batchSize)
+                    let upper = min(shared.pointer.count, lower + batchSize)
+                    let buffer = buffers[index]
+                    buffer.bytes.removeAll(keepingCapacity: true)
+                    for (text, id) in shared.pointer[lower..<upper] { context.append(text, id, to: &buffer.bytes) }
+                }
+            }
+            for buffer in buffers {
+                bytes.append(contentsOf: buffer.bytes)
+                if bytes.count >= 1 << 20 { try flush() }
+            }
+            start += 2 * batchSize
+        }
+        let rows = targets.count
         try flush()
         closed = true
         guard fclose(file) == 0 else {
@@ -453,6 +468,34 @@ public enum ScanReportFormat: String, Sendable, CaseIterable, Codable {
 extension String {
     func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+/// A batch of formatted rows, filled by one thread.
+final class RowBuffer: @unchecked Sendable {
+    var bytes: [UInt8] = []
+}
+
+/// The report's targets, read (never written) by the formatting threads.
+struct UnsafeTargets: @unchecked Sendable {
+    let pointer: UnsafeBufferPointer<(String, AddressID?)>
+}
+
+/// What formatting a row needs; `entry` only reads the finished scan state, so the threads share it.
+struct RowContext: @unchecked Sendable {
+    let listed: Set<AddressID>
+    let riskLevels: RiskLevels
+    let format: ScanReportFormat
+    let entry: (AddressID) -> ScanEntry
+
+    func append(_ text: String, _ id: AddressID?, to bytes: inout [UInt8]) {
+        let fields = RowFields(
+            address: text, listed: id.map { listed.contains($0) } ?? false, entry: id.map(entry) ?? ScanEntry(),
+            riskLevels: riskLevels)
+        switch format {
+        case .jsonl: fields.appendJSON(to: &bytes)
+        case .csv: fields.appendCSV(to: &bytes)
+        }
     }
 }
 
@@ -495,16 +538,16 @@ struct RowFields {
             share: share, risk: risk)
     }
 
-    static let keys: [String: [UInt8]] = Dictionary(
-        uniqueKeysWithValues: [
-            "address", "directIn", "directOut", "hopIn", "hopOut", "indirectIn", "indirectOut", "listed",
-            "minimalHop", "risk", "share", "totalIn", "totalOut",
-        ].map { ($0, Array("\"\($0)\":".utf8)) })
+    /// `"name":` for each key, in the order written.
+    static let keyBytes: [[UInt8]] = [
+        "address", "directIn", "directOut", "hopIn", "hopOut", "indirectIn", "indirectOut", "listed",
+        "minimalHop", "risk", "share", "totalIn", "totalOut",
+    ].map { Array("\"\($0)\":".utf8) }
 
     func appendJSON(to bytes: inout [UInt8]) {
-        func key(_ name: String) {
+        func key(_ index: Int) {
             if bytes.last != UInt8(ascii: "{") { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: Self.keys[name] ?? [])
+            bytes.append(contentsOf: Self.keyBytes[index])
         }
         func amount(_ value: WideAmount) {
             bytes.append(UInt8(ascii: "\""))
@@ -513,37 +556,37 @@ struct RowFields {
         }
         func number(_ value: Int) { bytes.append(contentsOf: Array(String(value).utf8)) }
         bytes.append(UInt8(ascii: "{"))
-        key("address")
+        key(0)  // address
         Self.appendString(address, to: &bytes)
-        key("directIn")
+        key(1)  // directIn
         amount(entry.directIn)
-        key("directOut")
+        key(2)  // directOut
         amount(entry.directOut)
         if let hop = entry.hopIn {
-            key("hopIn")
+            key(3)  // hopIn
             number(hop)
         }
         if let hop = entry.hopOut {
-            key("hopOut")
+            key(4)  // hopOut
             number(hop)
         }
-        key("indirectIn")
+        key(5)  // indirectIn
         amount(entry.indirectIn)
-        key("indirectOut")
+        key(6)  // indirectOut
         amount(entry.indirectOut)
-        key("listed")
+        key(7)  // listed
         bytes.append(contentsOf: listed ? Self.trueBytes : Self.falseBytes)
         if let hop = minimalHop {
-            key("minimalHop")
+            key(8)  // minimalHop
             number(hop)
         }
-        key("risk")
+        key(9)  // risk
         Self.appendString(risk, to: &bytes)
-        key("share")
+        key(10)  // share
         Self.appendString(share, to: &bytes)
-        key("totalIn")
+        key(11)  // totalIn
         amount(entry.totalIn)
-        key("totalOut")
+        key(12)  // totalOut
         amount(entry.totalOut)
         bytes.append(UInt8(ascii: "}"))
         bytes.append(0x0A)
