@@ -115,8 +115,16 @@ struct ScanCommand: AsyncParsableCommand {
         let line = ScanProgressLine(enabled: Terminal.standardErrorIsTerminal)
         let clock = ContinuousClock()
         let start = clock.now
+        var phases: [(phase: String, seconds: Double)] = []
         let outcome = try graph.read { reader in
-            try ExposureScan(reader: reader, parameters: parameters, riskLevels: levels, addresses: list).run(
+            // A second snapshot lets the transfers load on two threads.
+            let loadingReader = try graph.read { $0 }
+            let scan = ExposureScan(
+                reader: reader, parameters: parameters, riskLevels: levels, addresses: list,
+                loadingReader: loadingReader
+            )
+            defer { phases = scan.phaseSeconds }
+            return try scan.run(
                 output: out,
                 format: ScanReportFormat(rawValue: format.lowercased()) ?? .jsonl,
                 checkpointPath: out + ".checkpoint",
@@ -131,7 +139,10 @@ struct ScanCommand: AsyncParsableCommand {
         switch outcome {
         case .finished(let rows):
             Terminal.writeStandardError(
-                "spoor: scanned \(rows) addresses in \(ProgressLine.fixed(seconds, digits: 2)) s → \(out)\n"
+                "spoor: scanned \(rows) addresses in \(ProgressLine.fixed(seconds, digits: 2)) s → \(out)"
+                    + (phases.isEmpty
+                        ? "" : " (" + phases.map { "\($0.phase) \(ProgressLine.fixed($0.seconds, digits: 2)) s" }.joined(separator: ", ") + ")")
+                    + "\n"
             )
         case .interrupted(let checkpoints):
             Terminal.writeStandardError("spoor: stopped after \(checkpoints) checkpoint(s); run again to resume\n")

@@ -136,10 +136,22 @@ public final class ExposureScan {
     let parameters: ScanParameters
     let riskLevels: RiskLevels
     let addressList: [String]?
+    let loadingReader: GraphReader?
+    /// Wall-clock seconds of each phase of the last ``run(output:format:checkpointPath:checkpointEvery:checkpointSeconds:stopAfterCheckpoints:progress:)``
+    /// (load, replay, report), for the command line's summary.
+    public private(set) var phaseSeconds: [(phase: String, seconds: Double)] = []
 
     /// Prepares a scan of `reader`'s snapshot; `addresses` limits the report to those (canonical text).
-    public init(reader: GraphReader, parameters: ScanParameters, riskLevels: RiskLevels, addresses: [String]?) {
+    ///
+    /// `loadingReader`, a second snapshot of the same store, lets the transfers load on two threads; it is used
+    /// only when its counts equal `reader`'s (no transfer was added between the two snapshots; adjacency only
+    /// grows with new transfers), and only from the loading thread.
+    public init(
+        reader: GraphReader, parameters: ScanParameters, riskLevels: RiskLevels, addresses: [String]?,
+        loadingReader: GraphReader? = nil
+    ) {
         self.reader = reader
+        self.loadingReader = loadingReader
         self.parameters = parameters
         self.riskLevels = riskLevels
         self.addressList = addresses.map { Array(Set($0)).sorted() }
@@ -172,8 +184,18 @@ public final class ExposureScan {
         let asset = try analytics.asset(parameters.asset)
         let window: TimeWindow? =
             parameters.from == nil && parameters.to == nil ? nil : TimeWindow(from: parameters.from, to: parameters.to)
+        let clock = ContinuousClock()
+        var phaseStart = clock.now
+        func endPhase(_ name: String) {
+            let elapsed = clock.now - phaseStart
+            phaseSeconds.append((name, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            phaseStart = clock.now
+        }
+        phaseSeconds = []
         let counts = try reader.counts()
-        let (chain, lastBlock) = try Self.loadChain(reader: reader, counts: counts, asset: asset, window: window)
+        var readers = [reader]
+        if let second = loadingReader, try second.counts() == counts { readers.append(second) }
+        let (chain, lastBlock) = try Self.loadChain(readers: readers, counts: counts, asset: asset, window: window)
         let listedText = try reader.addresses(taggedWith: parameters.watchlist)
         let listed = try analytics.addressIDs(listedText)
         let stopAt = try analytics.addressIDs(taggedWith: parameters.stopAt)
@@ -208,7 +230,7 @@ public final class ExposureScan {
                 state = saved
             }
         }
-        let clock = ContinuousClock()
+        endPhase("load")
         var lastWrite = clock.now
         var checkpointsWritten = 0
         let finished = try replay.run(&state, checkpointEvery: checkpointEvery, progress: progress) { state in
@@ -222,12 +244,14 @@ public final class ExposureScan {
             return stopAfterCheckpoints.map { checkpointsWritten < $0 } ?? true
         }
         guard finished else { return .interrupted(checkpoints: checkpointsWritten) }
+        endPhase("replay")
 
         let finalState = state
         let rows = try writeReport(header: header, listed: listed, format: format, to: output) { id in
             finalState.entry(index: chain.index(of: id))
         }
         try? FileManager.default.removeItem(atPath: checkpointPath)
+        endPhase("report")
         return .finished(rows: rows)
     }
 
@@ -237,7 +261,7 @@ public final class ExposureScan {
     /// chain order (the store was ingested in chain order) that is the order, otherwise the slots are sorted by chain
     /// position. No ``AccountTransfer`` array is built: 24 bytes a transfer (plus 13 while loading).
     static func loadChain(
-        reader: GraphReader, counts: StoreCounts, asset: AssetID, window: TimeWindow?
+        readers: [GraphReader], counts: StoreCounts, asset: AssetID, window: TimeWindow?
     ) throws -> (CompactChain, UInt64?) {
         guard counts.addresses < UInt64(UInt32.max), counts.transfers < UInt64(Int32.max) else {
             throw AnalyticsError.unsupported(
@@ -249,30 +273,33 @@ public final class ExposureScan {
             repeating: CompactChain.Transfer(from: .max, to: .max, low: 0, high: 0), count: slots)
         var blocks = [UInt64](repeating: 0, count: slots)
         var logIndices = [UInt32](repeating: 0, count: slots)
+        // Each part of the address range is read by its own reader on its own thread; every transfer leaves one
+        // address, so the parts write disjoint slots.
+        let parts = readers.map(LoadPart.init)
+        transfers.withUnsafeMutableBufferPointer { transfers in
+            blocks.withUnsafeMutableBufferPointer { blocks in
+                logIndices.withUnsafeMutableBufferPointer { logIndices in
+                    let slots = LoadSlots(transfers: transfers, blocks: blocks, logIndices: logIndices)
+                    DispatchQueue.concurrentPerform(iterations: parts.count) { index in
+                        let lower = addressCount * index / parts.count
+                        let upper = addressCount * (index + 1) / parts.count
+                        do {
+                            try parts[index].fill(
+                                UInt64(lower)..<UInt64(upper), slots, addressCount: addressCount, asset: asset,
+                                window: window)
+                        } catch {
+                            parts[index].error = error
+                        }
+                    }
+                }
+            }
+        }
         var large: [Int: Amount] = [:]
         var lastBlock: UInt64?
-        for raw in 0..<UInt64(addressCount) {
-            let sender = AddressID(raw)
-            for incidence in try reader.incidences(of: sender) where incidence.direction == .outgoing {
-                let properties = incidence.properties
-                lastBlock = max(lastBlock ?? 0, properties.block)
-                guard properties.asset == asset, window?.contains(properties.time) ?? true else { continue }
-                let slot = incidence.transfer.rawValue
-                guard slot < UInt64(slots), 
-                    incidence.neighbor.rawValue < UInt64(addressCount), transfers[Int(slot)].from == .max
-                else {
-                    throw StoreError.corrupted(
-                        table: "adjacency", key: "address \(sender)",
-                        reason: "transfer \(slot) to \(incidence.neighbor) is outside the store's counts "
-                            + "(\(slots) transfers, \(addressCount) addresses) or listed twice")
-                }
-                let (compact, isLarge) = CompactChain.transfer(
-                    from: UInt32(raw), to: UInt32(incidence.neighbor.rawValue), value: properties.value)
-                transfers[Int(slot)] = compact
-                if isLarge { large[Int(slot)] = properties.value }
-                blocks[Int(slot)] = properties.block
-                logIndices[Int(slot)] = properties.logIndex
-            }
+        for part in parts {
+            if let error = part.error { throw error }
+            large.merge(part.large) { first, _ in first }
+            if let block = part.lastBlock { lastBlock = max(lastBlock ?? 0, block) }
         }
         // In id order, are the present slots in chain order (block, log index; the id breaks ties)?
         var sorted = true
@@ -468,6 +495,54 @@ public enum ScanReportFormat: String, Sendable, CaseIterable, Codable {
 extension String {
     func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+/// The slot arrays of ``ExposureScan/loadChain(readers:counts:asset:window:)``, written by the loading threads at
+/// disjoint slots.
+struct LoadSlots: @unchecked Sendable {
+    let transfers: UnsafeMutableBufferPointer<CompactChain.Transfer>
+    let blocks: UnsafeMutableBufferPointer<UInt64>
+    let logIndices: UnsafeMutableBufferPointer<UInt32>
+}
+
+/// One loading thread's reader and what it found besides the slots.
+final class LoadPart: @unchecked Sendable {
+    let reader: GraphReader
+    var large: [Int: Amount] = [:]
+    var lastBlock: UInt64?
+    var error: (any Error)?
+
+    init(_ reader: GraphReader) { self.reader = reader }
+
+    /// Puts the outgoing transfers of the addresses `range` at the slots of their ids.
+    func fill(
+        _ range: Range<UInt64>, _ slots: LoadSlots, addressCount: Int, asset: AssetID, window: TimeWindow?
+    ) throws {
+        let slotCount = UInt64(slots.transfers.count)
+        for raw in range {
+            let sender = AddressID(raw)
+            for incidence in try reader.incidences(of: sender) where incidence.direction == .outgoing {
+                let properties = incidence.properties
+                lastBlock = max(lastBlock ?? 0, properties.block)
+                guard properties.asset == asset, window?.contains(properties.time) ?? true else { continue }
+                let slot = incidence.transfer.rawValue
+                guard slot < slotCount, incidence.neighbor.rawValue < UInt64(addressCount),
+                    slots.transfers[Int(slot)].from == .max
+                else {
+                    throw StoreError.corrupted(
+                        table: "adjacency", key: "address \(sender)",
+                        reason: "transfer \(slot) to \(incidence.neighbor) is outside the store's counts "
+                            + "(\(slotCount) transfers, \(addressCount) addresses) or listed twice")
+                }
+                let (compact, isLarge) = CompactChain.transfer(
+                    from: UInt32(raw), to: UInt32(incidence.neighbor.rawValue), value: properties.value)
+                slots.transfers[Int(slot)] = compact
+                if isLarge { large[Int(slot)] = properties.value }
+                slots.blocks[Int(slot)] = properties.block
+                slots.logIndices[Int(slot)] = properties.logIndex
+            }
+        }
     }
 }
 
