@@ -154,6 +154,7 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
                 return
             }
             guard !carry.taint.isZero else { return }
+            if let follow = options.follow, !follow.contains(receiver) { return }
             let run = runs[receiver] ?? Run()
             runs[receiver] = run
             run.deferred[transfer.id] = carry
@@ -169,6 +170,7 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
         }
 
         for address in seedStarts.keys.sorted() {
+            if let follow = options.follow, !follow.contains(address) { continue }
             let run = try load(address)
             run.isActive = true
             enqueue(address, run)
