@@ -18,7 +18,7 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
     final class Run {
         var transfers: [AccountTransfer] = []
         var cursor = 0
-        var states: [AssetID: AccountTaintState] = [:]
+        var states = AssetStates()
         var deferred: [TransferID: TaintCarry] = [:]
         var isLoaded = false
         var isActive = false
@@ -47,12 +47,13 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
             }
         }
         var runs: [AddressID: Run] = [:]
-        var heap = BinaryHeap<QueueEntry> { lhs, rhs in
+        func precedes(_ lhs: QueueEntry, _ rhs: QueueEntry) -> Bool {
             if lhs.position != rhs.position {
                 return backward ? lhs.position > rhs.position : lhs.position < rhs.position
             }
             return lhs.role < rhs.role
         }
+        var heap = BinaryHeap<QueueEntry>(by: precedes)
         var ledger = TaintLedger()
         var flows: [TaintedTransfer] = []
 
@@ -89,9 +90,8 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
 
         /// Applies the transfer at `run`'s cursor as the sender; returns the filtered carry.
         func send(_ address: AddressID, _ run: Run, _ transfer: AccountTransfer) -> TaintCarry {
-            var state = run.states[transfer.asset] ?? AccountTaintState()
-            var carry = state.send(transfer.value, policy: options.policy)
-            run.states[transfer.asset] = state
+            var carry = TaintCarry.none
+            run.states.modify(transfer.asset) { carry = $0.send(transfer.value, policy: options.policy) }
             if isSeedSend(address, transfer) {
                 carry = AccountTaintState.seedCarry(transfer.value, policy: options.policy)
             }
@@ -99,14 +99,12 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
         }
 
         func receive(_ run: Run, _ transfer: AccountTransfer, _ carry: TaintCarry) {
-            var state = run.states[transfer.asset] ?? AccountTaintState()
-            state.receive(transfer.value, carry: carry, policy: options.policy)
-            run.states[transfer.asset] = state
+            run.states.modify(transfer.asset) { $0.receive(transfer.value, carry: carry, policy: options.policy) }
         }
 
         func stillFollowed(_ address: AddressID, _ run: Run) -> Bool {
             seedStarts[address] != nil
-                || run.states.values.contains { $0.canPassTaint(policy: options.policy, maxHops: maxHops) }
+                || run.states.contains { $0.canPassTaint(policy: options.policy, maxHops: maxHops) }
         }
 
         /// Replays `run` up to and including the transfer at `position`, with deferred taint at its place.
@@ -120,7 +118,8 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
                     _ = send(address, run, transfer)
                 }
                 if transfer.to == address {
-                    receive(run, transfer, run.deferred.removeValue(forKey: transfer.id) ?? .none)
+                    let carry = run.deferred.isEmpty ? nil : run.deferred.removeValue(forKey: transfer.id)
+                    receive(run, transfer, carry ?? .none)
                 }
                 run.cursor += 1
             }
@@ -160,7 +159,7 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
             run.deferred[transfer.id] = carry
             // Under poison and haircut an address's hop is the smallest it ever received taint at, and all it sends
             // leaves at that hop + 1: taint arriving at maxHops still moves on from an address reached earlier.
-            let knownHop = options.policy == .fifo ? Int.max : (run.states[transfer.asset]?.hop ?? Int.max)
+            let knownHop = options.policy == .fifo ? Int.max : (run.states.hop(transfer.asset) ?? Int.max)
             if min(carry.hop, knownHop) < maxHops {
                 let loaded = try load(receiver)
                 fastForward(receiver, loaded, through: transfer.position)
@@ -175,45 +174,59 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
             run.isActive = true
             enqueue(address, run)
         }
-        while let entry = heap.pop() {
-            if let horizon = options.horizon, backward ? entry.position < horizon : entry.position > horizon { break }
-            guard let run = runs[entry.address], run.isActive, run.cursor < run.transfers.count else { continue }
-            let transfer = run.transfers[run.cursor]
-            guard transfer.position == entry.position else { continue }  // Stale: moved on already.
-            run.queuedCursor = -1
-            if transfer.from == entry.address {
-                let carry = send(entry.address, run, transfer)
-                if transfer.to == entry.address {
-                    if !carry.taint.isZero {
-                        ledger.record(
-                            from: entry.address,
-                            to: entry.address,
-                            asset: transfer.asset,
-                            taint: carry.taint,
-                            hop: carry.hop
-                        )
-                        if options.recordsFlows {
-                            flows.append(
-                                TaintedTransfer(transfer: transfer, taint: carry.taint.amount ?? .max, hop: carry.hop)
-                            )
-                        }
-                    }
-                    if !options.stopAt.contains(entry.address) || seedStarts[entry.address] != nil {
-                        receive(run, transfer, carry)
-                    } else {
-                        receive(run, transfer, .none)
-                    }
-                    run.cursor += 1
-                } else {
-                    run.cursor += 1
-                    try deliver(transfer, carry)
+        processing: while let popped = heap.pop() {
+            var entry = popped
+            guard let run = runs[entry.address] else { continue }
+            // The address's transfers are applied one after another for as long as its next one comes before
+            // every other queued transfer (what popping it back off the heap would do, without the heap).
+            while true {
+                if let horizon = options.horizon, backward ? entry.position < horizon : entry.position > horizon {
+                    break processing
                 }
-            } else {
-                // Received from an address not followed: clean.
-                receive(run, transfer, .none)
-                run.cursor += 1
+                guard run.isActive, run.cursor < run.transfers.count else { break }
+                let transfer = run.transfers[run.cursor]
+                guard transfer.position == entry.position else { break }  // Stale: moved on already.
+                run.queuedCursor = -1
+                if transfer.from == entry.address {
+                    let carry = send(entry.address, run, transfer)
+                    if transfer.to == entry.address {
+                        if !carry.taint.isZero {
+                            ledger.record(
+                                from: entry.address,
+                                to: entry.address,
+                                asset: transfer.asset,
+                                taint: carry.taint,
+                                hop: carry.hop
+                            )
+                            if options.recordsFlows {
+                                flows.append(
+                                    TaintedTransfer(transfer: transfer, taint: carry.taint.amount ?? .max, hop: carry.hop)
+                                )
+                            }
+                        }
+                        if !options.stopAt.contains(entry.address) || seedStarts[entry.address] != nil {
+                            receive(run, transfer, carry)
+                        } else {
+                            receive(run, transfer, .none)
+                        }
+                        run.cursor += 1
+                    } else {
+                        run.cursor += 1
+                        try deliver(transfer, carry)
+                    }
+                } else {
+                    // Received from an address not followed: clean.
+                    receive(run, transfer, .none)
+                    run.cursor += 1
+                }
+                if !stillFollowed(entry.address, run) { run.isActive = false }
+                guard run.isActive, run.cursor < run.transfers.count, run.queuedCursor != run.cursor else { break }
+                let next = run.transfers[run.cursor]
+                let following = QueueEntry(
+                    position: next.position, role: next.from == entry.address ? 0 : 1, address: entry.address)
+                if let top = heap.first, !precedes(following, top) { break }
+                entry = following
             }
-            if !stillFollowed(entry.address, run) { run.isActive = false }
             enqueue(entry.address, run)
         }
         if backward { flows.reverse() }
@@ -228,5 +241,35 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
     static func widerStart(_ a: Int64?, _ b: Int64?, backward: Bool) -> Int64? {
         guard let a, let b else { return nil }
         return backward ? max(a, b) : min(a, b)
+    }
+}
+
+/// The taint states of one address, per asset: the first asset inline (an exposure's streams hold one asset only),
+/// any others in a dictionary.
+struct AssetStates {
+    private var firstAsset: AssetID?
+    private var first = AccountTaintState()
+    private var others: [AssetID: AccountTaintState] = [:]
+
+    /// Changes the state of `asset` (a fresh one when it has none yet).
+    mutating func modify(_ asset: AssetID, _ body: (inout AccountTaintState) -> Void) {
+        if firstAsset == nil { firstAsset = asset }
+        if firstAsset == asset {
+            body(&first)
+        } else {
+            body(&others[asset, default: AccountTaintState()])
+        }
+    }
+
+    /// The hop of `asset`'s state, if it has one.
+    func hop(_ asset: AssetID) -> Int? {
+        if firstAsset == asset { return first.hop }
+        return others[asset]?.hop
+    }
+
+    /// Whether any state satisfies `predicate`.
+    func contains(where predicate: (AccountTaintState) -> Bool) -> Bool {
+        guard firstAsset != nil else { return false }
+        return predicate(first) || others.values.contains(where: predicate)
     }
 }
