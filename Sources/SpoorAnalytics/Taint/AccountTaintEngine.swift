@@ -21,6 +21,8 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
         var states = AssetStates()
         var deferred: [TransferID: TaintCarry] = [:]
         var isLoaded = false
+        /// Whether the address is a seed (looked up once).
+        var isSeed = false
         var isActive = false
         var queuedCursor = -1
     }
@@ -47,18 +49,18 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
             }
         }
         var runs: [AddressID: Run] = [:]
-        func precedes(_ lhs: QueueEntry, _ rhs: QueueEntry) -> Bool {
-            if lhs.position != rhs.position {
-                return backward ? lhs.position > rhs.position : lhs.position < rhs.position
-            }
-            return lhs.role < rhs.role
-        }
-        var heap = BinaryHeap<QueueEntry>(by: precedes)
+        var heap = QueueHeap<Source>(backward: backward)
         var ledger = TaintLedger()
         var flows: [TaintedTransfer] = []
 
+        func makeRun(_ address: AddressID) -> Run {
+            let run = Run()
+            run.isSeed = seedStarts[address] != nil
+            return run
+        }
+
         func load(_ address: AddressID) throws -> Run {
-            let run = runs[address] ?? Run()
+            let run = runs[address] ?? makeRun(address)
             runs[address] = run
             if !run.isLoaded {
                 var list = try source.transfers(of: address)
@@ -82,8 +84,8 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
             )
         }
 
-        func isSeedSend(_ address: AddressID, _ transfer: AccountTransfer) -> Bool {
-            guard let start = seedStarts[address] else { return false }
+        func isSeedSend(_ address: AddressID, _ run: Run, _ transfer: AccountTransfer) -> Bool {
+            guard run.isSeed, let start = seedStarts[address] else { return false }
             guard let start else { return true }
             return backward ? transfer.time <= start : transfer.time >= start
         }
@@ -92,7 +94,7 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
         func send(_ address: AddressID, _ run: Run, _ transfer: AccountTransfer) -> TaintCarry {
             var carry = TaintCarry.none
             run.states.modify(transfer.asset) { carry = $0.send(transfer.value, policy: options.policy) }
-            if isSeedSend(address, transfer) {
+            if isSeedSend(address, run, transfer) {
                 carry = AccountTaintState.seedCarry(transfer.value, policy: options.policy)
             }
             return carry.filtered(maxHops: maxHops, minTaint: minTaint)
@@ -103,7 +105,7 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
         }
 
         func stillFollowed(_ address: AddressID, _ run: Run) -> Bool {
-            seedStarts[address] != nil
+            run.isSeed
                 || run.states.contains { $0.canPassTaint(policy: options.policy, maxHops: maxHops) }
         }
 
@@ -154,7 +156,7 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
             }
             guard !carry.taint.isZero else { return }
             if let follow = options.follow, !follow.contains(receiver) { return }
-            let run = runs[receiver] ?? Run()
+            let run = runs[receiver] ?? makeRun(receiver)
             runs[receiver] = run
             run.deferred[transfer.id] = carry
             // Under poison and haircut an address's hop is the smallest it ever received taint at, and all it sends
@@ -204,7 +206,7 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
                                 )
                             }
                         }
-                        if !options.stopAt.contains(entry.address) || seedStarts[entry.address] != nil {
+                        if !options.stopAt.contains(entry.address) || run.isSeed {
                             receive(run, transfer, carry)
                         } else {
                             receive(run, transfer, .none)
@@ -224,7 +226,7 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
                 let next = run.transfers[run.cursor]
                 let following = QueueEntry(
                     position: next.position, role: next.from == entry.address ? 0 : 1, address: entry.address)
-                if let top = heap.first, !precedes(following, top) { break }
+                if let top = heap.first, !following.precedes(top, backward: backward) { break }
                 entry = following
             }
             enqueue(entry.address, run)
@@ -271,5 +273,55 @@ struct AssetStates {
     func contains(where predicate: (AccountTaintState) -> Bool) -> Bool {
         guard firstAsset != nil else { return false }
         return predicate(first) || others.values.contains(where: predicate)
+    }
+}
+
+extension AccountTaintEngine.QueueEntry {
+    /// Chain order (reverse chain order when `backward`), then senders before receivers.
+    @inline(__always) func precedes(_ other: Self, backward: Bool) -> Bool {
+        if position != other.position { return backward ? position > other.position : position < other.position }
+        return role < other.role
+    }
+}
+
+/// The engine's queue: a binary min-heap of ``AccountTaintEngine/QueueEntry`` in the run's order, compared inline
+/// (the generic ``BinaryHeap`` calls its order through a closure, which showed in profiles).
+struct QueueHeap<Source: AccountFlowSource> {
+    typealias Entry = AccountTaintEngine<Source>.QueueEntry
+    private var storage: [Entry] = []
+    let backward: Bool
+
+    init(backward: Bool) { self.backward = backward }
+
+    var first: Entry? { storage.first }
+
+    mutating func push(_ element: Entry) {
+        storage.append(element)
+        var child = storage.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard storage[child].precedes(storage[parent], backward: backward) else { break }
+            storage.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Entry? {
+        guard !storage.isEmpty else { return nil }
+        storage.swapAt(0, storage.count - 1)
+        let top = storage.removeLast()
+        var parent = 0
+        let count = storage.count
+        while true {
+            let left = 2 * parent + 1
+            guard left < count else { break }
+            var smallest = left
+            let right = left + 1
+            if right < count && storage[right].precedes(storage[left], backward: backward) { smallest = right }
+            guard storage[smallest].precedes(storage[parent], backward: backward) else { break }
+            storage.swapAt(parent, smallest)
+            parent = smallest
+        }
+        return top
     }
 }
