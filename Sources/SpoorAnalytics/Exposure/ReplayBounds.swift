@@ -116,7 +116,12 @@ struct ReplayBounds<Source: AccountFlowSource> {
             let stream = try flow.transfers(of: address)
             examined += stream.count
             if examined > budget { return nil }
-            for transfer in stream where receiver(transfer) == address && sender(transfer) != address {
+            // Streams are in chain order: only the part up to the limit (in the run's order) is looked at.
+            let bound =
+                backward
+                ? stream.partitioningIndex { !($0.position < limit) } : stream.partitioningIndex { $0.position > limit }
+            let part = backward ? stream[bound...] : stream[..<bound]
+            for transfer in part where receiver(transfer) == address && sender(transfer) != address {
                 guard !after(transfer.position, limit), !transfer.value.isZero else { continue }
                 let source = sender(transfer)
                 guard !done.contains(source), mayPass(source, at: transfer.position) else { continue }
@@ -126,5 +131,19 @@ struct ReplayBounds<Source: AccountFlowSource> {
             }
         }
         return Set(deadline.keys)
+    }
+}
+
+extension Array {
+    /// The first index whose element satisfies `predicate`, for a predicate that is false up to some index and
+    /// true from there on (binary search); `count` when none does.
+    func partitioningIndex(where predicate: (Element) -> Bool) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if predicate(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 }
