@@ -129,6 +129,7 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
 
         func deliver(_ transfer: AccountTransfer, _ carry: TaintCarry) throws {
             let receiver = transfer.to
+            if let follow = options.follow, !follow.contains(receiver) { return }
             if !carry.taint.isZero {
                 ledger.record(
                     from: transfer.from,
@@ -155,7 +156,6 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
                 return
             }
             guard !carry.taint.isZero else { return }
-            if let follow = options.follow, !follow.contains(receiver) { return }
             let run = runs[receiver] ?? makeRun(receiver)
             runs[receiver] = run
             run.deferred[transfer.id] = carry

@@ -74,7 +74,7 @@ public struct TaintOptions: Sendable, Hashable {
     /// relevant transfer.
     public var horizon: ChainPosition?
     /// Only these addresses are followed (read and replayed) when taint reaches them; taint delivered to any other
-    /// address is recorded in the result but goes no further. `nil` (default): every address taint reaches.
+    /// address is neither recorded in the result nor passed on. `nil` (default): every address taint reaches.
     /// Exposure sets it to the addresses that can pass taint on to its targets, which leaves their figures exact.
     public var follow: Set<AddressID>?
 
