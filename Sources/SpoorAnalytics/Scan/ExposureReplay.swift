@@ -57,22 +57,23 @@ struct PlainAccount: Sendable, Equatable {
     var hop = Int.max
 }
 
-/// What the forward pass collects for one address: volumes, direct exposure both ways, incoming indirect exposure.
+/// What the forward pass collects for one address: incoming indirect exposure.
 struct ForwardFigures: Sendable, Equatable {
-    var directIn = WideAmount.zero
-    var directOut = WideAmount.zero
     var indirectIn = WideAmount.zero
-    var totalIn = WideAmount.zero
-    var totalOut = WideAmount.zero
     /// `Int.max`: none.
     var hopIn = Int.max
 }
 
-/// What the backward pass collects for one address: outgoing indirect exposure.
+/// What the backward pass collects for one address: outgoing indirect exposure, and (order does not matter for
+/// sums, and this evens out the two threads' work) the volumes and direct exposure both ways.
 struct BackwardFigures: Sendable, Equatable {
     var indirectOut = WideAmount.zero
     /// `Int.max`: none.
     var hopOut = Int.max
+    var directIn = WideAmount.zero
+    var directOut = WideAmount.zero
+    var totalIn = WideAmount.zero
+    var totalOut = WideAmount.zero
 }
 
 /// The whole-chain replay of a scan: forward from every listed address in chain order and backward (side by side),
@@ -116,17 +117,17 @@ public struct ExposureReplay: Sendable {
             guard let index else { return entry }
             if index < forward.forward.count {
                 let figures = forward.forward[index]
-                entry.directIn = figures.directIn
-                entry.directOut = figures.directOut
                 entry.indirectIn = figures.indirectIn
-                entry.totalIn = figures.totalIn
-                entry.totalOut = figures.totalOut
                 entry.hopIn = figures.hopIn == .max ? nil : figures.hopIn
             }
             if index < backward.backward.count {
                 let figures = backward.backward[index]
                 entry.indirectOut = figures.indirectOut
                 entry.hopOut = figures.hopOut == .max ? nil : figures.hopOut
+                entry.directIn = figures.directIn
+                entry.directOut = figures.directOut
+                entry.totalIn = figures.totalIn
+                entry.totalOut = figures.totalOut
             }
             return entry
         }
@@ -311,13 +312,6 @@ public struct ExposureReplay: Sendable {
             let value = chain.value(position)
             let fromFlags = flags[from]
             let toFlags = flags[to]
-            if from != to {
-                // Volumes and direct exposure, once, on the forward pass.
-                pass.forward[from].totalOut += value
-                pass.forward[to].totalIn += value
-                if fromFlags & 1 != 0 { pass.forward[to].directIn += value }
-                if toFlags & 1 != 0 { pass.forward[from].directOut += value }
-            }
             let receives = toFlags & 2 == 0 || toFlags & 1 != 0
             if policy == .fifo {
                 let amount = amount(position)
@@ -351,6 +345,13 @@ public struct ExposureReplay: Sendable {
             let value = chain.value(position)
             let fromFlags = flags[from]
             let toFlags = flags[to]
+            if from != to {
+                // Volumes and direct exposure of the real transfer (`to` sent it to `from`), once, on this pass.
+                pass.backward[to].totalOut += value
+                pass.backward[from].totalIn += value
+                if toFlags & 1 != 0 { pass.backward[from].directIn += value }
+                if fromFlags & 1 != 0 { pass.backward[to].directOut += value }
+            }
             let receives = toFlags & 2 == 0 || toFlags & 1 != 0
             if policy == .fifo {
                 let amount = amount(position)

@@ -125,17 +125,17 @@ enum ScanCheckpointCodec {
         for index in forward {
             let figures = pass.forward[index]
             writer.u32(UInt32(index))
-            for amount in [figures.directIn, figures.directOut, figures.indirectIn, figures.totalIn, figures.totalOut] {
-                writer.wide(amount)
-            }
+            writer.wide(figures.indirectIn)
             writer.int(figures.hopIn)
         }
         let backward = pass.backward.indices.filter { pass.backward[$0] != BackwardFigures() }
         writer.int(backward.count)
         for index in backward {
+            let figures = pass.backward[index]
             writer.u32(UInt32(index))
-            writer.wide(pass.backward[index].indirectOut)
-            writer.int(pass.backward[index].hopOut)
+            writer.wide(figures.indirectOut)
+            writer.int(figures.hopOut)
+            for amount in [figures.directIn, figures.directOut, figures.totalIn, figures.totalOut] { writer.wide(amount) }
         }
     }
 
@@ -170,16 +170,16 @@ enum ScanCheckpointCodec {
         for _ in 0..<forward {
             guard !backward else { throw Reader.Truncated() }
             let index = try reader.index(below: addressCount)
-            pass.forward[index] = ForwardFigures(
-                directIn: try reader.wide(), directOut: try reader.wide(), indirectIn: try reader.wide(),
-                totalIn: try reader.wide(), totalOut: try reader.wide(), hopIn: try reader.int())
+            pass.forward[index] = ForwardFigures(indirectIn: try reader.wide(), hopIn: try reader.int())
         }
         let backwardCount = try reader.count()
         if backward { pass.backward = Array(repeating: BackwardFigures(), count: addressCount) }
         for _ in 0..<backwardCount {
             guard backward else { throw Reader.Truncated() }
             let index = try reader.index(below: addressCount)
-            pass.backward[index] = BackwardFigures(indirectOut: try reader.wide(), hopOut: try reader.int())
+            pass.backward[index] = BackwardFigures(
+                indirectOut: try reader.wide(), hopOut: try reader.int(), directIn: try reader.wide(),
+                directOut: try reader.wide(), totalIn: try reader.wide(), totalOut: try reader.wide())
         }
         return pass
     }
