@@ -8,8 +8,6 @@ struct BinaryHeap<Element> {
     }
 
     var isEmpty: Bool { storage.isEmpty }
-    /// The element `pop()` would return, left in place.
-    var first: Element? { storage.first }
     var count: Int { storage.count }
 
     mutating func push(_ element: Element) {
