@@ -1,4 +1,4 @@
-public import SpoorStore
+import SpoorStore
 
 /// An account flow that reads each address's transfers once and keeps only one asset's, inside a window (what an
 /// exposure question looks at: the other assets' taint never mixes in).
