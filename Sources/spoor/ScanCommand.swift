@@ -64,7 +64,8 @@ struct ScanCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("checkpoint-seconds"),
-        help: "Least seconds between two checkpoints written (default 30, or 0 when --checkpoint-every is given).")
+        help: "Least seconds between two checkpoints written (default 30, or 0 when --checkpoint-every is given)."
+    )
     var checkpointSeconds: Double?
 
     func validate() throws {
@@ -120,7 +121,10 @@ struct ScanCommand: AsyncParsableCommand {
             // A second snapshot lets the transfers load on two threads.
             let loadingReader = try graph.read { $0 }
             let scan = ExposureScan(
-                reader: reader, parameters: parameters, riskLevels: levels, addresses: list,
+                reader: reader,
+                parameters: parameters,
+                riskLevels: levels,
+                addresses: list,
                 loadingReader: loadingReader
             )
             defer { phases = scan.phaseSeconds }
@@ -141,7 +145,11 @@ struct ScanCommand: AsyncParsableCommand {
             Terminal.writeStandardError(
                 "spoor: scanned \(rows) addresses in \(ProgressLine.fixed(seconds, digits: 2)) s → \(out)"
                     + (phases.isEmpty
-                        ? "" : " (" + phases.map { "\($0.phase) \(ProgressLine.fixed($0.seconds, digits: 2)) s" }.joined(separator: ", ") + ")")
+                        ? ""
+                        : " ("
+                            + phases.map { "\($0.phase) \(ProgressLine.fixed($0.seconds, digits: 2)) s" }.joined(
+                                separator: ", "
+                            ) + ")")
                     + "\n"
             )
         case .interrupted(let checkpoints):

@@ -32,15 +32,25 @@ struct ReplayBoundsTests {
                 if Bool.random(using: &generator) { block += 1 }
                 transfers.append(
                     AccountTransfer(
-                        id: TransferID(UInt64(index)), from: pick(), to: pick(), value: Amount(randomValue(&generator)),
-                        asset: UInt64.random(in: 0..<6, using: &generator) == 0 ? AssetID(1) : .native, block: block,
-                        logIndex: UInt32(index), time: Int64(block * 10), tx: TxID(UInt64(index))))
+                        id: TransferID(UInt64(index)),
+                        from: pick(),
+                        to: pick(),
+                        value: Amount(randomValue(&generator)),
+                        asset: UInt64.random(in: 0..<6, using: &generator) == 0 ? AssetID(1) : .native,
+                        block: block,
+                        logIndex: UInt32(index),
+                        time: Int64(block * 10),
+                        tx: TxID(UInt64(index))
+                    )
+                )
             }
             var listed = Set<AddressID>()
             for _ in 0..<Int.random(in: 1...3, using: &generator) { listed.insert(pick()) }
             var options = ExposureOptions(
-                policy: policy, maxHops: Int.random(in: 0...4, using: &generator),
-                evidencePaths: Int.random(in: 0...3, using: &generator))
+                policy: policy,
+                maxHops: Int.random(in: 0...4, using: &generator),
+                evidencePaths: Int.random(in: 0...3, using: &generator)
+            )
             if Bool.random(using: &generator) { options.stopAt = [pick()] }
             if Int.random(in: 0..<4, using: &generator) == 0 {
                 options.window = TimeWindow(from: Int64(block * 2), to: Int64(block * 8))

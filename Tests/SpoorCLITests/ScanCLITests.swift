@@ -113,6 +113,7 @@ import Testing
         let every = directory.appending("every.jsonl")
         #expect(try run(arguments + ["--out", every, "--checkpoint-every", "2000"]).status == 0)
         #expect(
-            try Data(contentsOf: URL(fileURLWithPath: output)) == (try Data(contentsOf: URL(fileURLWithPath: every))))
+            try Data(contentsOf: URL(fileURLWithPath: output)) == (try Data(contentsOf: URL(fileURLWithPath: every)))
+        )
     }
 }

@@ -239,16 +239,23 @@ extension WideAmount {
     /// ⌊u / v⌋ for `u` of `m` limbs (with one spare zero limb above) and `v` of `n ≥ 2` limbs, the top one non-zero.
     /// `u` and `v` are overwritten (normalised); `q` receives `m − n + 1` limbs.
     @usableFromInline static func divideKnuth(
-        _ u: UnsafeMutablePointer<UInt64>, _ m: Int, _ v: UnsafeMutablePointer<UInt64>, _ n: Int,
+        _ u: UnsafeMutablePointer<UInt64>,
+        _ m: Int,
+        _ v: UnsafeMutablePointer<UInt64>,
+        _ n: Int,
         _ q: UnsafeMutablePointer<UInt64>
     ) {
         // Normalise: shift so the divisor's top bit is set (u gains a limb at index m).
         let shift = UInt64(v[n - 1].leadingZeroBitCount)
         if shift > 0 {
-            for index in stride(from: n - 1, to: 0, by: -1) { v[index] = v[index] << shift | v[index - 1] >> (64 - shift) }
+            for index in stride(from: n - 1, to: 0, by: -1) {
+                v[index] = v[index] << shift | v[index - 1] >> (64 - shift)
+            }
             v[0] <<= shift
             u[m] = u[m - 1] >> (64 - shift)
-            for index in stride(from: m - 1, to: 0, by: -1) { u[index] = u[index] << shift | u[index - 1] >> (64 - shift) }
+            for index in stride(from: m - 1, to: 0, by: -1) {
+                u[index] = u[index] << shift | u[index - 1] >> (64 - shift)
+            }
             u[0] <<= shift
         } else {
             u[m] = 0

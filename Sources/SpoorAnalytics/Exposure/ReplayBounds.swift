@@ -51,7 +51,10 @@ struct ReplayBounds<Source: AccountFlowSource> {
     var budget = 8_000_000
 
     init(
-        flow: CachingAccountFlow<Source>, targets: Set<AddressID>, listed: Set<AddressID>, stopAt: Set<AddressID>,
+        flow: CachingAccountFlow<Source>,
+        targets: Set<AddressID>,
+        listed: Set<AddressID>,
+        stopAt: Set<AddressID>,
         maxHops: Int
     ) {
         self.flow = flow

@@ -168,7 +168,10 @@ public struct ExposureReplay: Sendable {
         chain.transfers.reserveCapacity(transfers.count)
         for transfer in transfers {
             let (compact, isLarge) = CompactChain.transfer(
-                from: index(transfer.from), to: index(transfer.to), value: transfer.value)
+                from: index(transfer.from),
+                to: index(transfer.to),
+                value: transfer.value
+            )
             if isLarge { chain.large[chain.transfers.count] = transfer.value }
             chain.transfers.append(compact)
         }
@@ -278,7 +281,9 @@ public struct ExposureReplay: Sendable {
 
     /// The hop and minimum filters, and the seed rule, of one transfer (haircut or poison).
     @inline(__always) func carry(
-        from sender: Int, value: WideAmount, _ accounts: inout [PlainAccount]
+        from sender: Int,
+        value: WideAmount,
+        _ accounts: inout [PlainAccount]
     ) -> PlainCarry {
         var carry = send(&accounts[sender], value)
         if flags[sender] & 1 != 0 { carry = value.isZero ? .none : PlainCarry(taint: value, hop: 1) }
@@ -392,7 +397,9 @@ public struct ExposureReplay: Sendable {
         )
     {
         let index: Int? =
-            if let indexOf = state.indexOf { indexOf[address.rawValue].map(Int.init) } else { Int(exactly: address.rawValue) }
+            if let indexOf = state.indexOf { indexOf[address.rawValue].map(Int.init) } else {
+                Int(exactly: address.rawValue)
+            }
         let entry = state.entry(index: index)
         return (
             entry.directIn, entry.directOut, entry.indirectIn, entry.indirectOut, entry.totalIn, entry.totalOut,

@@ -147,7 +147,10 @@ public final class ExposureScan {
     /// only when its counts equal `reader`'s (no transfer was added between the two snapshots; adjacency only
     /// grows with new transfers), and only from the loading thread.
     public init(
-        reader: GraphReader, parameters: ScanParameters, riskLevels: RiskLevels, addresses: [String]?,
+        reader: GraphReader,
+        parameters: ScanParameters,
+        riskLevels: RiskLevels,
+        addresses: [String]?,
         loadingReader: GraphReader? = nil
     ) {
         self.reader = reader
@@ -188,7 +191,9 @@ public final class ExposureScan {
         var phaseStart = clock.now
         func endPhase(_ name: String) {
             let elapsed = clock.now - phaseStart
-            phaseSeconds.append((name, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            phaseSeconds.append(
+                (name, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            )
             phaseStart = clock.now
         }
         phaseSeconds = []
@@ -219,14 +224,22 @@ public final class ExposureScan {
         for id in listed where id.rawValue < UInt64(flags.count) { flags[Int(id.rawValue)] |= 1 }
         for id in stopAt where id.rawValue < UInt64(flags.count) { flags[Int(id.rawValue)] |= 2 }
         let replay = ExposureReplay(
-            chain: chain, flags: flags, policy: parameters.policy, maxHops: parameters.maxHops,
-            minTaint: WideAmount(minTaintAmount))
+            chain: chain,
+            flags: flags,
+            policy: parameters.policy,
+            maxHops: parameters.maxHops,
+            minTaint: WideAmount(minTaintAmount)
+        )
 
         var state = ExposureReplay.State()
         if let data = FileManager.default.contents(atPath: checkpointPath) {
             if let saved = try ScanCheckpointCodec.decode(
-                data, header: header, addressCount: chain.addressCount, policy: parameters.policy, path: checkpointPath)
-            {
+                data,
+                header: header,
+                addressCount: chain.addressCount,
+                policy: parameters.policy,
+                path: checkpointPath
+            ) {
                 state = saved
             }
         }
@@ -261,16 +274,22 @@ public final class ExposureScan {
     /// chain order (the store was ingested in chain order) that is the order, otherwise the slots are sorted by chain
     /// position. No ``AccountTransfer`` array is built: 24 bytes a transfer (plus 13 while loading).
     static func loadChain(
-        readers: [GraphReader], counts: StoreCounts, asset: AssetID, window: TimeWindow?
+        readers: [GraphReader],
+        counts: StoreCounts,
+        asset: AssetID,
+        window: TimeWindow?
     ) throws -> (CompactChain, UInt64?) {
         guard counts.addresses < UInt64(UInt32.max), counts.transfers < UInt64(Int32.max) else {
             throw AnalyticsError.unsupported(
-                "a scan of \(counts.addresses) addresses and \(counts.transfers) transfers (at most 2^32 − 2 and 2^31 − 2)")
+                "a scan of \(counts.addresses) addresses and \(counts.transfers) transfers (at most 2^32 − 2 and 2^31 − 2)"
+            )
         }
         let slots = Int(counts.transfers)
         let addressCount = Int(counts.addresses)
         var transfers = [CompactChain.Transfer](
-            repeating: CompactChain.Transfer(from: .max, to: .max, low: 0, high: 0), count: slots)
+            repeating: CompactChain.Transfer(from: .max, to: .max, low: 0, high: 0),
+            count: slots
+        )
         var blocks = [UInt64](repeating: 0, count: slots)
         var logIndices = [UInt32](repeating: 0, count: slots)
         // Each part of the address range is read by its own reader on its own thread; every transfer leaves one
@@ -285,8 +304,12 @@ public final class ExposureScan {
                         let upper = addressCount * (index + 1) / parts.count
                         do {
                             try parts[index].fill(
-                                UInt64(lower)..<UInt64(upper), slots, addressCount: addressCount, asset: asset,
-                                window: window)
+                                UInt64(lower)..<UInt64(upper),
+                                slots,
+                                addressCount: addressCount,
+                                asset: asset,
+                                window: window
+                            )
                         } catch {
                             parts[index].error = error
                         }
@@ -351,9 +374,13 @@ public final class ExposureScan {
         let listedText = try reader.addresses(taggedWith: parameters.watchlist)
         let listed = try analytics.addressIDs(listedText)
         let options = ExposureOptions(
-            policy: parameters.policy, maxHops: parameters.maxHops,
-            stopAt: try analytics.addressIDs(taggedWith: parameters.stopAt), window: window, minTaint: minTaint,
-            evidencePaths: 0)
+            policy: parameters.policy,
+            maxHops: parameters.maxHops,
+            stopAt: try analytics.addressIDs(taggedWith: parameters.stopAt),
+            window: window,
+            minTaint: minTaint,
+            evidencePaths: 0
+        )
         let analyzer = UTXOExposureAnalyzer(source: StoreUTXOFlow(reader: reader))
         let taint = try analyzer.taint(listed: listed, options: options)
         let counts = try reader.counts()
@@ -368,18 +395,32 @@ public final class ExposureScan {
             addresses.formUnion(tx.outputs.compactMap(\.address))
             for address in addresses {
                 try analyzer.accumulate(
-                    tx, targets: [address], listed: listed, taint: taint, window: window,
-                    into: &entries[address.rawValue, default: ScanEntry()], arrivals: &arrivals, departures: &departures)
+                    tx,
+                    targets: [address],
+                    listed: listed,
+                    taint: taint,
+                    window: window,
+                    into: &entries[address.rawValue, default: ScanEntry()],
+                    arrivals: &arrivals,
+                    departures: &departures
+                )
                 arrivals.removeAll(keepingCapacity: true)
                 departures.removeAll(keepingCapacity: true)
             }
         }
         let header = ScanHeader(
             dataPosition: .init(
-                lastBlock: lastBlock, addresses: counts.addresses, transactions: counts.transactions,
-                transfers: counts.transfers, assets: counts.assets),
-            parameters: parameters, watchlistSHA256: Self.sha256(lines: listedText.sorted()),
-            watchlistSize: listedText.count, riskLevels: riskLevels)
+                lastBlock: lastBlock,
+                addresses: counts.addresses,
+                transactions: counts.transactions,
+                transfers: counts.transfers,
+                assets: counts.assets
+            ),
+            parameters: parameters,
+            watchlistSHA256: Self.sha256(lines: listedText.sorted()),
+            watchlistSize: listedText.count,
+            riskLevels: riskLevels
+        )
         let finalEntries = entries
         let rows = try writeReport(header: header, listed: listed, format: format, to: output) {
             finalEntries[$0.rawValue] ?? ScanEntry()
@@ -390,7 +431,10 @@ public final class ExposureScan {
     /// Writes the report: the header, then one row per address (the list, or every address of the store in text
     /// order), to a temporary file beside `output` in 1 MiB writes, then renamed over it. Returns the row count.
     func writeReport(
-        header: ScanHeader, listed: Set<AddressID>, format: ScanReportFormat, to output: String,
+        header: ScanHeader,
+        listed: Set<AddressID>,
+        format: ScanReportFormat,
+        to output: String,
         entry: @escaping (AddressID) -> ScanEntry
     ) throws -> Int {
         let encoder = JSONEncoder()
@@ -517,7 +561,11 @@ final class LoadPart: @unchecked Sendable {
 
     /// Puts the outgoing transfers of the addresses `range` at the slots of their ids.
     func fill(
-        _ range: Range<UInt64>, _ slots: LoadSlots, addressCount: Int, asset: AssetID, window: TimeWindow?
+        _ range: Range<UInt64>,
+        _ slots: LoadSlots,
+        addressCount: Int,
+        asset: AssetID,
+        window: TimeWindow?
     ) throws {
         let slotCount = UInt64(slots.transfers.count)
         for raw in range {
@@ -531,12 +579,17 @@ final class LoadPart: @unchecked Sendable {
                     slots.transfers[Int(slot)].from == .max
                 else {
                     throw StoreError.corrupted(
-                        table: "adjacency", key: "address \(sender)",
+                        table: "adjacency",
+                        key: "address \(sender)",
                         reason: "transfer \(slot) to \(incidence.neighbor) is outside the store's counts "
-                            + "(\(slotCount) transfers, \(addressCount) addresses) or listed twice")
+                            + "(\(slotCount) transfers, \(addressCount) addresses) or listed twice"
+                    )
                 }
                 let (compact, isLarge) = CompactChain.transfer(
-                    from: UInt32(raw), to: UInt32(incidence.neighbor.rawValue), value: properties.value)
+                    from: UInt32(raw),
+                    to: UInt32(incidence.neighbor.rawValue),
+                    value: properties.value
+                )
                 slots.transfers[Int(slot)] = compact
                 if isLarge { large[Int(slot)] = properties.value }
                 slots.blocks[Int(slot)] = properties.block
@@ -565,8 +618,11 @@ struct RowContext: @unchecked Sendable {
 
     func append(_ text: String, _ id: AddressID?, to bytes: inout [UInt8]) {
         let fields = RowFields(
-            address: text, listed: id.map { listed.contains($0) } ?? false, entry: id.map(entry) ?? ScanEntry(),
-            riskLevels: riskLevels)
+            address: text,
+            listed: id.map { listed.contains($0) } ?? false,
+            entry: id.map(entry) ?? ScanEntry(),
+            riskLevels: riskLevels
+        )
         switch format {
         case .jsonl: fields.appendJSON(to: &bytes)
         case .csv: fields.appendCSV(to: &bytes)
@@ -592,7 +648,8 @@ struct RowFields {
         let exposed = entry.directIn + entry.indirectIn + entry.directOut + entry.indirectOut
         let volume = entry.totalIn + entry.totalOut
         let ppm =
-            volume.isZero ? WideAmount.zero : WideAmount.multiplyDivide(min(exposed, volume), WideAmount(1_000_000), volume)
+            volume.isZero
+            ? WideAmount.zero : WideAmount.multiplyDivide(min(exposed, volume), WideAmount(1_000_000), volume)
         sharePPM = Int(ppm.amount?.uint64Value ?? 0)
         var minimalHop: Int? = listed ? 0 : nil
         for hop in [entry.hopIn, entry.hopOut].compactMap({ $0 }) { minimalHop = min(minimalHop ?? .max, hop) }
@@ -606,11 +663,20 @@ struct RowFields {
     /// The row as ``ScanRow`` (strings).
     var row: ScanRow {
         ScanRow(
-            address: address, listed: listed, directIn: entry.directIn.description,
-            directOut: entry.directOut.description, indirectIn: entry.indirectIn.description,
-            indirectOut: entry.indirectOut.description, totalIn: entry.totalIn.description,
-            totalOut: entry.totalOut.description, hopIn: entry.hopIn, hopOut: entry.hopOut, minimalHop: minimalHop,
-            share: share, risk: risk)
+            address: address,
+            listed: listed,
+            directIn: entry.directIn.description,
+            directOut: entry.directOut.description,
+            indirectIn: entry.indirectIn.description,
+            indirectOut: entry.indirectOut.description,
+            totalIn: entry.totalIn.description,
+            totalOut: entry.totalOut.description,
+            hopIn: entry.hopIn,
+            hopOut: entry.hopOut,
+            minimalHop: minimalHop,
+            share: share,
+            risk: risk
+        )
     }
 
     /// `"name":` for each key, in the order written.

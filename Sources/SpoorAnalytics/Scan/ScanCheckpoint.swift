@@ -9,7 +9,8 @@ public enum ScanCheckpointError: Error, Sendable, CustomStringConvertible, Equat
     public var description: String {
         switch self {
         case .formatVersion(let path, let found, let expected):
-            return "checkpoint \(path) is in scan checkpoint format \(found), this spoor reads format \(expected) only: "
+            return
+                "checkpoint \(path) is in scan checkpoint format \(found), this spoor reads format \(expected) only: "
                 + "delete it to start the scan over"
         }
     }
@@ -135,11 +136,18 @@ enum ScanCheckpointCodec {
             writer.u32(UInt32(index))
             writer.wide(figures.indirectOut)
             writer.int(figures.hopOut)
-            for amount in [figures.directIn, figures.directOut, figures.totalIn, figures.totalOut] { writer.wide(amount) }
+            for amount in [figures.directIn, figures.directOut, figures.totalIn, figures.totalOut] {
+                writer.wide(amount)
+            }
         }
     }
 
-    static func decodePass(_ reader: inout Reader, addressCount: Int, policy: TaintPolicy, backward: Bool) throws
+    static func decodePass(
+        _ reader: inout Reader,
+        addressCount: Int,
+        policy: TaintPolicy,
+        backward: Bool
+    ) throws
         -> ExposureReplay.Pass
     {
         var pass = ExposureReplay.Pass()
@@ -148,7 +156,11 @@ enum ScanCheckpointCodec {
         if accounts > 0 || policy != .fifo { pass.accounts = Array(repeating: PlainAccount(), count: addressCount) }
         for _ in 0..<accounts {
             let index = try reader.index(below: addressCount)
-            pass.accounts[index] = PlainAccount(balance: try reader.wide(), taint: try reader.wide(), hop: try reader.int())
+            pass.accounts[index] = PlainAccount(
+                balance: try reader.wide(),
+                taint: try reader.wide(),
+                hop: try reader.int()
+            )
         }
         let queues = try reader.count()
         if queues > 0 || policy == .fifo { pass.queues = Array(repeating: AccountTaintState(), count: addressCount) }
@@ -178,8 +190,13 @@ enum ScanCheckpointCodec {
             guard backward else { throw Reader.Truncated() }
             let index = try reader.index(below: addressCount)
             pass.backward[index] = BackwardFigures(
-                indirectOut: try reader.wide(), hopOut: try reader.int(), directIn: try reader.wide(),
-                directOut: try reader.wide(), totalIn: try reader.wide(), totalOut: try reader.wide())
+                indirectOut: try reader.wide(),
+                hopOut: try reader.int(),
+                directIn: try reader.wide(),
+                directOut: try reader.wide(),
+                totalIn: try reader.wide(),
+                totalOut: try reader.wide()
+            )
         }
         return pass
     }
@@ -187,14 +204,21 @@ enum ScanCheckpointCodec {
     /// The state saved under `header`, or `nil` when the data is not a checkpoint of this run; throws
     /// ``ScanCheckpointError/formatVersion(path:found:expected:)`` for a checkpoint of another format version.
     static func decode(
-        _ data: Data, header: ScanHeader, addressCount: Int, policy: TaintPolicy, path: String
+        _ data: Data,
+        header: ScanHeader,
+        addressCount: Int,
+        policy: TaintPolicy,
+        path: String
     ) throws -> ExposureReplay.State? {
         var reader = Reader(bytes: Array(data))
         guard reader.bytes.starts(with: magic) else {
             if reader.bytes.starts(with: prefix) {
                 let line = reader.bytes.dropFirst(prefix.count).prefix { $0 != 0x0A }.prefix(20)
                 throw ScanCheckpointError.formatVersion(
-                    path: path, found: String(decoding: line, as: UTF8.self), expected: version)
+                    path: path,
+                    found: String(decoding: line, as: UTF8.self),
+                    expected: version
+                )
             }
             return nil
         }

@@ -202,7 +202,11 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
                             )
                             if options.recordsFlows {
                                 flows.append(
-                                    TaintedTransfer(transfer: transfer, taint: carry.taint.amount ?? .max, hop: carry.hop)
+                                    TaintedTransfer(
+                                        transfer: transfer,
+                                        taint: carry.taint.amount ?? .max,
+                                        hop: carry.hop
+                                    )
                                 )
                             }
                         }
@@ -225,7 +229,10 @@ public struct AccountTaintEngine<Source: AccountFlowSource> {
                 guard run.isActive, run.cursor < run.transfers.count, run.queuedCursor != run.cursor else { break }
                 let next = run.transfers[run.cursor]
                 let following = QueueEntry(
-                    position: next.position, role: next.from == entry.address ? 0 : 1, address: entry.address)
+                    position: next.position,
+                    role: next.from == entry.address ? 0 : 1,
+                    address: entry.address
+                )
                 if let top = heap.first, !following.precedes(top, backward: backward) { break }
                 entry = following
             }
