@@ -244,6 +244,15 @@ public final class ExposureScan {
             }
         }
         endPhase("load")
+        // The report's addresses are read from the store while the replay (arrays only) runs; the reader is used
+        // by that thread alone until it is done.
+        let collected = CollectedTargets()
+        let collecting = DispatchGroup()
+        let scan = UncheckedScan(scan: self)
+        DispatchQueue.global().async(group: collecting) {
+            collected.result = Result { try scan.scan.collectTargets() }
+        }
+        defer { collecting.wait() }
         var lastWrite = clock.now
         var checkpointsWritten = 0
         let finished = try replay.run(&state, checkpointEvery: checkpointEvery, progress: progress) { state in
@@ -259,9 +268,11 @@ public final class ExposureScan {
         guard finished else { return .interrupted(checkpoints: checkpointsWritten) }
         endPhase("replay")
 
+        collecting.wait()
+        let targets = try collected.result?.get() ?? collectTargets()
         let finalState = state
-        let rows = try writeReport(header: header, listed: listed, format: format, to: output) { id in
-            finalState.entry(index: chain.index(of: id))
+        let rows = try writeReport(header: header, listed: listed, format: format, to: output, collected: targets) {
+            id in finalState.entry(index: chain.index(of: id))
         }
         try? FileManager.default.removeItem(atPath: checkpointPath)
         endPhase("report")
@@ -428,6 +439,20 @@ public final class ExposureScan {
         return .finished(rows: rows)
     }
 
+    /// The report's addresses in order with their ids: the list, or every address of the store in text order.
+    func collectTargets() throws -> [(String, AddressID?)] {
+        var targets: [(String, AddressID?)] = []
+        if let addressList {
+            for text in addressList { targets.append((text, try reader.addressID(text))) }
+        } else {
+            try reader.forEachAddressInTextOrder { text, id in
+                targets.append((text, id))
+                return true
+            }
+        }
+        return targets
+    }
+
     /// Writes the report: the header, then one row per address (the list, or every address of the store in text
     /// order), to a temporary file beside `output` in 1 MiB writes, then renamed over it. Returns the row count.
     func writeReport(
@@ -435,6 +460,7 @@ public final class ExposureScan {
         listed: Set<AddressID>,
         format: ScanReportFormat,
         to output: String,
+        collected: [(String, AddressID?)]? = nil,
         entry: @escaping (AddressID) -> ScanEntry
     ) throws -> Int {
         let encoder = JSONEncoder()
@@ -469,15 +495,7 @@ public final class ExposureScan {
             }
             bytes.removeAll(keepingCapacity: true)
         }
-        var targets: [(String, AddressID?)] = []
-        if let addressList {
-            for text in addressList { targets.append((text, try reader.addressID(text))) }
-        } else {
-            try reader.forEachAddressInTextOrder { text, id in
-                targets.append((text, id))
-                return true
-            }
-        }
+        let targets = try collected ?? collectTargets()
         // Rows are formatted two batches at a time on two threads, then written in order.
         let batchSize = 32_768
         let buffers = [RowBuffer(), RowBuffer()]
@@ -599,6 +617,16 @@ final class LoadPart: @unchecked Sendable {
     }
 }
 
+/// The scan handed to the thread that reads the report's addresses (it alone uses the reader meanwhile).
+struct UncheckedScan: @unchecked Sendable {
+    let scan: ExposureScan
+}
+
+/// The report's addresses, read on another thread while the replay runs.
+final class CollectedTargets: @unchecked Sendable {
+    var result: Result<[(String, AddressID?)], any Error>?
+}
+
 /// A batch of formatted rows, filled by one thread.
 final class RowBuffer: @unchecked Sendable {
     var bytes: [UInt8] = []
@@ -652,7 +680,8 @@ struct RowFields {
             ? WideAmount.zero : WideAmount.multiplyDivide(min(exposed, volume), WideAmount(1_000_000), volume)
         sharePPM = Int(ppm.amount?.uint64Value ?? 0)
         var minimalHop: Int? = listed ? 0 : nil
-        for hop in [entry.hopIn, entry.hopOut].compactMap({ $0 }) { minimalHop = min(minimalHop ?? .max, hop) }
+        if let hop = entry.hopIn { minimalHop = min(minimalHop ?? .max, hop) }
+        if let hop = entry.hopOut { minimalHop = min(minimalHop ?? .max, hop) }
         self.minimalHop = minimalHop
         risk = riskLevels.level(share: Double(sharePPM) / 1_000_000, minimalHop: minimalHop)
     }
@@ -724,7 +753,17 @@ struct RowFields {
         key(9)  // risk
         Self.appendString(risk, to: &bytes)
         key(10)  // share
-        Self.appendString(share, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+        Self.appendDecimal(WideAmount(UInt64(sharePPM / 1_000_000)), to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        var fraction = sharePPM % 1_000_000
+        var divisor = 100_000
+        for _ in 0..<6 {  // six digits, zero-padded
+            bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor))
+            fraction %= divisor
+            divisor /= 10
+        }
+        bytes.append(UInt8(ascii: "\""))
         key(11)  // totalIn
         amount(entry.totalIn)
         key(12)  // totalOut
