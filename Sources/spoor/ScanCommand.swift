@@ -16,8 +16,10 @@ struct ScanCommand: AsyncParsableCommand {
             address sorted by address; the same store and parameters give the same bytes.
 
             The state is checkpointed to OUT.checkpoint every --checkpoint-every transfers (written to a temporary \
-            file, then renamed). A scan that is interrupted resumes from the checkpoint when run again with the \
-            same parameters on the same data, and writes the same report. Progress (rate, ETA) is drawn on stderr \
+            file, then renamed), but not more often than every --checkpoint-seconds (by default 30 s unless \
+            --checkpoint-every is given), so a fast scan does not spend its time saving state. A scan that is \
+            interrupted resumes from the checkpoint when run again with the same parameters on the same data, and \
+            writes the same report; a checkpoint of an older format is refused (delete it to start over). Progress (rate, ETA) is drawn on stderr \
             when it is a terminal.
             """
     )
@@ -57,8 +59,14 @@ struct ScanCommand: AsyncParsableCommand {
     )
     var riskLevels: String?
 
-    @Option(name: .customLong("checkpoint-every"), help: "Transfers between checkpoints (0: none).")
-    var checkpointEvery: Int = 500_000
+    @Option(name: .customLong("checkpoint-every"), help: "Transfers between checkpoints (0: none; default 500000).")
+    var checkpointEvery: Int?
+
+    @Option(
+        name: .customLong("checkpoint-seconds"),
+        help: "Least seconds between two checkpoints written (default 30, or 0 when --checkpoint-every is given)."
+    )
+    var checkpointSeconds: Double?
 
     func validate() throws {
         guard TaintPolicy(rawValue: policy.lowercased()) != nil else {
@@ -73,7 +81,11 @@ struct ScanCommand: AsyncParsableCommand {
         guard Amount(decimal: minTaint) != nil else {
             throw ValidationError("--min-taint must be a decimal amount, found '\(minTaint)'")
         }
-        guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must not be negative") }
+        guard (checkpointEvery ?? 0) >= 0 else { throw ValidationError("--checkpoint-every must not be negative") }
+        let seconds = checkpointSeconds ?? 0
+        guard seconds.isFinite, seconds >= 0 else {
+            throw ValidationError("--checkpoint-seconds must be a number of seconds, 0 or more")
+        }
     }
 
     func run() async throws {
@@ -104,12 +116,24 @@ struct ScanCommand: AsyncParsableCommand {
         let line = ScanProgressLine(enabled: Terminal.standardErrorIsTerminal)
         let clock = ContinuousClock()
         let start = clock.now
+        var phases: [(phase: String, seconds: Double)] = []
         let outcome = try graph.read { reader in
-            try ExposureScan(reader: reader, parameters: parameters, riskLevels: levels, addresses: list).run(
+            // A second snapshot lets the transfers load on two threads.
+            let loadingReader = try graph.read { $0 }
+            let scan = ExposureScan(
+                reader: reader,
+                parameters: parameters,
+                riskLevels: levels,
+                addresses: list,
+                loadingReader: loadingReader
+            )
+            defer { phases = scan.phaseSeconds }
+            return try scan.run(
                 output: out,
                 format: ScanReportFormat(rawValue: format.lowercased()) ?? .jsonl,
                 checkpointPath: out + ".checkpoint",
-                checkpointEvery: checkpointEvery,
+                checkpointEvery: checkpointEvery ?? 500_000,
+                checkpointSeconds: checkpointSeconds ?? (checkpointEvery == nil ? 30 : 0),
                 stopAfterCheckpoints: stopAfter
             ) { progress in line.update(progress) }
         }
@@ -119,7 +143,14 @@ struct ScanCommand: AsyncParsableCommand {
         switch outcome {
         case .finished(let rows):
             Terminal.writeStandardError(
-                "spoor: scanned \(rows) addresses in \(ProgressLine.fixed(seconds, digits: 2)) s → \(out)\n"
+                "spoor: scanned \(rows) addresses in \(ProgressLine.fixed(seconds, digits: 2)) s → \(out)"
+                    + (phases.isEmpty
+                        ? ""
+                        : " ("
+                            + phases.map { "\($0.phase) \(ProgressLine.fixed($0.seconds, digits: 2)) s" }.joined(
+                                separator: ", "
+                            ) + ")")
+                    + "\n"
             )
         case .interrupted(let checkpoints):
             Terminal.writeStandardError("spoor: stopped after \(checkpoints) checkpoint(s); run again to resume\n")

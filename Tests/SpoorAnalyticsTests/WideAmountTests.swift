@@ -49,4 +49,43 @@ struct WideAmountTests {
             #expect(q <= b)
         }
     }
+
+    /// The Knuth division equals the plain bit-at-a-time reference (a deliberately simple second implementation)
+    /// on random values of 1 … 384 bits and on limb patterns that force the rare steps of algorithm D (digit
+    /// estimate too large by two, add-back): all-ones limbs, top bits only, 2^64k ± 1.
+    @Test func multiplyDivideEqualsReference() throws {
+        var generator = SeededGenerator(seed: 20_261_124)
+        let patterns: [UInt64] = [0, 1, 2, .max, .max - 1, 1 << 63, (1 << 63) - 1, (1 << 63) + 1, 0xFFFF_FFFF, 1 << 32]
+        func random() -> WideAmount {
+            var limbs = [UInt64](repeating: 0, count: 6)
+            let count = Int.random(in: 1...6, using: &generator)
+            for index in 0..<count {
+                limbs[index] =
+                    Bool.random(using: &generator)
+                    ? patterns.randomElement(using: &generator)! : UInt64.random(in: 0...UInt64.max, using: &generator)
+            }
+            let keepBits = Int.random(in: 1...64, using: &generator)
+            limbs[count - 1] >>= UInt64(64 - keepBits)
+            return WideAmount(limbs: limbs)!
+        }
+        var checked = 0
+        for _ in 0..<20_000 {
+            var (a, b, c) = (random(), random(), random())
+            if c.isZero { c = WideAmount(1) }
+            if a > c && b > c { swap(&a, &c) }
+            // Sums of two 384-bit values could overflow: keep inputs within the preconditions only.
+            let fast = WideAmount.multiplyDivide(a, b, c)
+            let reference = WideAmount.multiplyDivideReference(a, b, c)
+            #expect(fast == reference, "a \(a) b \(b) c \(c)")
+            if fast != reference { return }
+            checked += 1
+        }
+        #expect(checked == 20_000)
+        // Hand-worked: ⌊(2^128 − 1) × (2^128 − 1) / (2^128 − 1)⌋ = 2^128 − 1, and ⌊2^383 × 3 / (2^383 + 1)⌋ = 2
+        // (3 × 2^383 = 2 × (2^383 + 1) + 2^383 − 2, remainder below the divisor).
+        let max128 = WideAmount(limbs: [.max, .max])!
+        #expect(WideAmount.multiplyDivide(max128, max128, max128) == max128)
+        let top = WideAmount(limbs: [0, 0, 0, 0, 0, 1 << 63])!
+        #expect(WideAmount.multiplyDivide(WideAmount(3), top, top + WideAmount(1)) == WideAmount(2))
+    }
 }

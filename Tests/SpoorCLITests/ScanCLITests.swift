@@ -83,4 +83,37 @@ import Testing
         #expect(csvLines[1].hasPrefix("address,listed,directIn"))
         #expect(csvLines.count == lines.count + 1)
     }
+
+    /// A checkpoint of the older format 1 is refused with a message naming it and what to do; without
+    /// --checkpoint-every the scan writes no checkpoint when it finishes within --checkpoint-seconds (default 30) and
+    /// gives the same bytes as one checkpointing every 2,000 transfers.
+    @Test func oldCheckpointRefusedAndTimeGatedCheckpoints() throws {
+        let directory = TemporaryDirectory("scan-checkpoint")
+        let store = try Self.store(directory)
+        let arguments = ["scan", store, "--watchlist", "ofac", "--policy", "haircut", "--max-hops", "3"]
+        let output = directory.appending("report.jsonl")
+        // The stop hook is set in the child's environment only (the other test sets it in this process's, which
+        // children inherit: an empty value overrides it).
+        func run(_ arguments: [String], stopAfter: String = "") throws -> RunResult {
+            let running = try Spoor.start(arguments, environment: ["SPOOR_SCAN_STOP_AFTER_CHECKPOINTS": stopAfter])
+            running.process.waitUntilExit()
+            return running.finish()
+        }
+        // Format 1 began with this line (ScanCheckpointCodec before this change).
+        try Data("spoor-scan-checkpoint 1\n{}".utf8).write(to: URL(fileURLWithPath: output + ".checkpoint"))
+        let refused = try run(arguments + ["--out", output])
+        #expect(refused.status != 0, "\(refused)")
+        #expect(refused.stderr.contains("format 1"), "\(refused)")
+        #expect(refused.stderr.contains("delete it"), "\(refused)")
+        #expect(!FileManager.default.fileExists(atPath: output))
+        try FileManager.default.removeItem(atPath: output + ".checkpoint")
+
+        let gated = try run(arguments + ["--out", output], stopAfter: "1")
+        #expect(gated.status == 0, "\(gated)")  // No checkpoint written in the first 30 s: never stopped.
+        let every = directory.appending("every.jsonl")
+        #expect(try run(arguments + ["--out", every, "--checkpoint-every", "2000"]).status == 0)
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: output)) == (try Data(contentsOf: URL(fileURLWithPath: every)))
+        )
+    }
 }

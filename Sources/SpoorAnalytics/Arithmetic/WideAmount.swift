@@ -107,7 +107,7 @@ public struct WideAmount: Sendable, Hashable, Comparable, CustomStringConvertibl
     var limbs: [UInt64] { [w0, w1, w2, w3, w4, w5] }
 
     /// Builds a value from limbs, least significant first; `nil` when it needs more than 384 bits.
-    init?(limbs: [UInt64]) {
+    public init?(limbs: [UInt64]) {
         guard limbs.dropFirst(6).allSatisfy({ $0 == 0 }) else { return nil }
         let padded = Array(limbs.prefix(6)) + Array(repeating: 0, count: Swift.max(0, 6 - limbs.count))
         (w0, w1, w2, w3, w4, w5) = (padded[0], padded[1], padded[2], padded[3], padded[4], padded[5])
@@ -174,8 +174,9 @@ public struct WideAmount: Sendable, Hashable, Comparable, CustomStringConvertibl
 
 extension WideAmount {
     /// `⌊a × b / c⌋` exactly, for `c > 0` and `a ≤ c` or `b ≤ c` (so the quotient is at most the other factor and
-    /// fits). Products up to 768 bits are formed in a limb array; values that fit 128 bits take a fast path.
-    public static func multiplyDivide(_ a: WideAmount, _ b: WideAmount, _ c: WideAmount) -> WideAmount {
+    /// fits). Values that fit 64 bits take one hardware multiply and divide; the rest form the product (up to 768
+    /// bits) in a stack buffer and divide it by Knuth's algorithm D (64-bit digits), without allocating.
+    @inlinable public static func multiplyDivide(_ a: WideAmount, _ b: WideAmount, _ c: WideAmount) -> WideAmount {
         precondition(!c.isZero, "division by zero")
         precondition(a <= c || b <= c, "quotient would not fit")
         if a.isZero || b.isZero { return .zero }
@@ -183,6 +184,153 @@ extension WideAmount {
             let product = a.w0.multipliedFullWidth(by: b.w0)
             return WideAmount(c.w0.dividingFullWidth(product).quotient)
         }
+        return multiplyDivideWide(a, b, c)
+    }
+
+    /// The general case of ``multiplyDivide(_:_:_:)``.
+    @usableFromInline static func multiplyDivideWide(_ a: WideAmount, _ b: WideAmount, _ c: WideAmount) -> WideAmount {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 43) { buffer -> WideAmount in
+            let base = buffer.baseAddress!  // capacity 43 > 0: never nil.
+            base.initialize(repeating: 0, count: 43)
+            defer { base.deinitialize(count: 43) }
+            // Layout: a 0..<6, b 6..<12, product (shifted: 13 limbs) 12..<25, divisor 25..<31, quotient 31..<43.
+            a.store(to: base)
+            b.store(to: base + 6)
+            c.store(to: base + 25)
+            let aCount = significantLimbs(base, 6)
+            let bCount = significantLimbs(base + 6, 6)
+            let u = base + 12
+            for i in 0..<aCount {
+                var carry: UInt64 = 0
+                for j in 0..<bCount {
+                    let (high, low) = base[i].multipliedFullWidth(by: base[6 + j])
+                    let (sum1, overflow1) = low.addingReportingOverflow(u[i + j])
+                    let (sum2, overflow2) = sum1.addingReportingOverflow(carry)
+                    u[i + j] = sum2
+                    carry = high &+ (overflow1 ? 1 : 0) &+ (overflow2 ? 1 : 0)
+                }
+                u[i + bCount] = carry
+            }
+            let v = base + 25
+            let q = base + 31
+            let n = significantLimbs(v, 6)
+            let productCount = significantLimbs(u, 12)
+            if productCount < n { return .zero }
+            if n == 1 {
+                var remainder: UInt64 = 0
+                for index in stride(from: productCount - 1, through: 0, by: -1) {
+                    (q[index], remainder) = v[0].dividingFullWidth((remainder, u[index]))
+                }
+            } else {
+                divideKnuth(u, productCount, v, n, q)
+            }
+            return WideAmount(limbs: q)
+        }
+    }
+
+    /// The number of limbs up to the highest non-zero one.
+    @usableFromInline static func significantLimbs(_ limbs: UnsafeMutablePointer<UInt64>, _ count: Int) -> Int {
+        var result = count
+        while result > 0 && limbs[result - 1] == 0 { result -= 1 }
+        return result
+    }
+
+    /// Knuth's algorithm D (TAOCP vol. 2, 4.3.1; the 64-bit-digit form of Hacker's Delight's `divmnu`): `q` =
+    /// ⌊u / v⌋ for `u` of `m` limbs (with one spare zero limb above) and `v` of `n ≥ 2` limbs, the top one non-zero.
+    /// `u` and `v` are overwritten (normalised); `q` receives `m − n + 1` limbs.
+    @usableFromInline static func divideKnuth(
+        _ u: UnsafeMutablePointer<UInt64>,
+        _ m: Int,
+        _ v: UnsafeMutablePointer<UInt64>,
+        _ n: Int,
+        _ q: UnsafeMutablePointer<UInt64>
+    ) {
+        // Normalise: shift so the divisor's top bit is set (u gains a limb at index m).
+        let shift = UInt64(v[n - 1].leadingZeroBitCount)
+        if shift > 0 {
+            for index in stride(from: n - 1, to: 0, by: -1) {
+                v[index] = v[index] << shift | v[index - 1] >> (64 - shift)
+            }
+            v[0] <<= shift
+            u[m] = u[m - 1] >> (64 - shift)
+            for index in stride(from: m - 1, to: 0, by: -1) {
+                u[index] = u[index] << shift | u[index - 1] >> (64 - shift)
+            }
+            u[0] <<= shift
+        } else {
+            u[m] = 0
+        }
+        let top = v[n - 1]
+        let second = v[n - 2]
+        for j in stride(from: m - n, through: 0, by: -1) {
+            // Estimate the digit from the top two limbs of the running remainder (at most 2 too large).
+            var estimate: UInt64
+            var rest: UInt64
+            var restOverflow = false
+            if u[j + n] >= top {
+                estimate = .max
+                (rest, restOverflow) = u[j + n - 1].addingReportingOverflow(top)
+            } else {
+                (estimate, rest) = top.dividingFullWidth((u[j + n], u[j + n - 1]))
+            }
+            while !restOverflow {
+                let (high, low) = estimate.multipliedFullWidth(by: second)
+                guard high > rest || (high == rest && low > u[j + n - 2]) else { break }
+                estimate -= 1
+                (rest, restOverflow) = rest.addingReportingOverflow(top)
+            }
+            // Multiply and subtract.
+            var carry: UInt64 = 0
+            var borrow: UInt64 = 0
+            for i in 0..<n {
+                let (high, low) = estimate.multipliedFullWidth(by: v[i])
+                let (product, overflow) = low.addingReportingOverflow(carry)
+                carry = high &+ (overflow ? 1 : 0)
+                let (difference1, borrow1) = u[i + j].subtractingReportingOverflow(product)
+                let (difference2, borrow2) = difference1.subtractingReportingOverflow(borrow)
+                u[i + j] = difference2
+                borrow = (borrow1 ? 1 : 0) &+ (borrow2 ? 1 : 0)
+            }
+            let (difference1, borrow1) = u[j + n].subtractingReportingOverflow(carry)
+            let (difference2, borrow2) = difference1.subtractingReportingOverflow(borrow)
+            u[j + n] = difference2
+            if borrow1 || borrow2 {
+                // The estimate was one too large: add the divisor back.
+                estimate -= 1
+                var addCarry: UInt64 = 0
+                for i in 0..<n {
+                    let (sum1, overflow1) = u[i + j].addingReportingOverflow(v[i])
+                    let (sum2, overflow2) = sum1.addingReportingOverflow(addCarry)
+                    u[i + j] = sum2
+                    addCarry = (overflow1 ? 1 : 0) &+ (overflow2 ? 1 : 0)
+                }
+                u[j + n] &+= addCarry
+            }
+            q[j] = estimate
+        }
+    }
+
+    /// Writes the six limbs, least significant first.
+    @usableFromInline func store(to pointer: UnsafeMutablePointer<UInt64>) {
+        pointer[0] = w0
+        pointer[1] = w1
+        pointer[2] = w2
+        pointer[3] = w3
+        pointer[4] = w4
+        pointer[5] = w5
+    }
+
+    /// Reads a value from limbs, least significant first; the limbs past the sixth must be zero (the callers'
+    /// preconditions guarantee it).
+    @usableFromInline init(limbs pointer: UnsafeMutablePointer<UInt64>) {
+        (w0, w1, w2, w3, w4, w5) = (pointer[0], pointer[1], pointer[2], pointer[3], pointer[4], pointer[5])
+    }
+
+    /// `⌊a × b / c⌋` by a product in limb arrays and bit-at-a-time long division: slow, plain, and kept as the
+    /// reference the tests compare ``multiplyDivide(_:_:_:)`` with.
+    public static func multiplyDivideReference(_ a: WideAmount, _ b: WideAmount, _ c: WideAmount) -> WideAmount {
+        precondition(!c.isZero, "division by zero")
+        precondition(a <= c || b <= c, "quotient would not fit")
         let product = multiplyLimbs(a.limbs, b.limbs)
         let quotient = divideLimbs(product, by: c.limbs)
         guard let result = WideAmount(limbs: quotient) else {

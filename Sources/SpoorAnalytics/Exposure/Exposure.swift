@@ -16,6 +16,10 @@ public struct ExposureOptions: Sendable, Hashable {
     public var minTaint: Amount
     /// How many evidence paths to give each way (default 3).
     public var evidencePaths: Int
+    /// Whether taint is followed only through addresses that can pass it on to the targets in time (default
+    /// `true`; the figures and evidence are the same, found without replaying the rest of what the listed addresses
+    /// reach). `false` follows taint everywhere it goes: the plain reference the tests compare with.
+    public var boundsReplay = true
 
     /// Creates options.
     public init(
@@ -164,17 +168,36 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
                 }
             }
         }
-        let engine = AccountTaintEngine(source: source)
         var forward = TaintResult(options: taintOptions, addresses: [], transfers: [], outputs: [])
-        if let lastIncoming {
-            taintOptions.horizon = lastIncoming
-            forward = try engine.run(seeds: seeds, options: taintOptions)
-        }
-        taintOptions.direction = .backward
         var backward = TaintResult(options: taintOptions, addresses: [], transfers: [], outputs: [])
-        if let firstOutgoing {
-            taintOptions.horizon = firstOutgoing
-            backward = try engine.run(seeds: seeds, options: taintOptions)
+        if options.boundsReplay {
+            // One asset's transfers, each stream read once for the bounds and the runs.
+            let flow = CachingAccountFlow(source: source, asset: options.asset, window: options.window)
+            let engine = AccountTaintEngine(source: flow)
+            let bounds = ReplayBounds(
+                flow: flow, targets: targets, listed: listed, stopAt: options.stopAt, maxHops: options.maxHops)
+            if let lastIncoming {
+                taintOptions.horizon = lastIncoming
+                taintOptions.follow = try bounds.relevant(backward: false, horizon: lastIncoming)
+                forward = try engine.run(seeds: seeds, options: taintOptions)
+            }
+            taintOptions.direction = .backward
+            if let firstOutgoing {
+                taintOptions.horizon = firstOutgoing
+                taintOptions.follow = try bounds.relevant(backward: true, horizon: firstOutgoing)
+                backward = try engine.run(seeds: seeds, options: taintOptions)
+            }
+        } else {
+            let engine = AccountTaintEngine(source: source)
+            if let lastIncoming {
+                taintOptions.horizon = lastIncoming
+                forward = try engine.run(seeds: seeds, options: taintOptions)
+            }
+            taintOptions.direction = .backward
+            if let firstOutgoing {
+                taintOptions.horizon = firstOutgoing
+                backward = try engine.run(seeds: seeds, options: taintOptions)
+            }
         }
 
         var report = ExposureReport(

@@ -136,10 +136,25 @@ public final class ExposureScan {
     let parameters: ScanParameters
     let riskLevels: RiskLevels
     let addressList: [String]?
+    let loadingReader: GraphReader?
+    /// Wall-clock seconds of each phase of the last ``run(output:format:checkpointPath:checkpointEvery:checkpointSeconds:stopAfterCheckpoints:progress:)``
+    /// (load, replay, report), for the command line's summary.
+    public private(set) var phaseSeconds: [(phase: String, seconds: Double)] = []
 
     /// Prepares a scan of `reader`'s snapshot; `addresses` limits the report to those (canonical text).
-    public init(reader: GraphReader, parameters: ScanParameters, riskLevels: RiskLevels, addresses: [String]?) {
+    ///
+    /// `loadingReader`, a second snapshot of the same store, lets the transfers load on two threads; it is used
+    /// only when its counts equal `reader`'s (no transfer was added between the two snapshots; adjacency only
+    /// grows with new transfers), and only from the loading thread.
+    public init(
+        reader: GraphReader,
+        parameters: ScanParameters,
+        riskLevels: RiskLevels,
+        addresses: [String]?,
+        loadingReader: GraphReader? = nil
+    ) {
         self.reader = reader
+        self.loadingReader = loadingReader
         self.parameters = parameters
         self.riskLevels = riskLevels
         self.addressList = addresses.map { Array(Set($0)).sorted() }
@@ -153,31 +168,42 @@ public final class ExposureScan {
     }
 
     /// Runs (or resumes) the scan and writes the report to `output`.
+    ///
+    /// A checkpoint is due every `checkpointEvery` transfers (0: never), and written only when at least
+    /// `checkpointSeconds` have passed since the start or the last one written (0: every time it is due), so that
+    /// a fast scan does not spend its time saving state. An existing checkpoint of an older format is refused.
     public func run(
         output: String,
         format: ScanReportFormat,
         checkpointPath: String,
         checkpointEvery: Int = 500_000,
+        checkpointSeconds: Double = 0,
         stopAfterCheckpoints: Int? = nil,
         progress: (ScanProgress) -> Void = { _ in }
     ) throws -> ScanOutcome {
         let analytics = StoreAnalytics(reader: reader)
         if try reader.chainModel() == .utxo { return try runUTXO(output: output, format: format, analytics: analytics) }
-        let flow = try analytics.accountFlow()
+        _ = try analytics.accountFlow()
         let asset = try analytics.asset(parameters.asset)
         let window: TimeWindow? =
             parameters.from == nil && parameters.to == nil ? nil : TimeWindow(from: parameters.from, to: parameters.to)
-        var transfers: [AccountTransfer] = []
-        var lastBlock: UInt64?
-        try flow.forEachTransfer { transfer in
-            lastBlock = max(lastBlock ?? 0, transfer.block)
-            guard transfer.asset == asset, window?.contains(transfer.time) ?? true else { return }
-            transfers.append(transfer)
+        let clock = ContinuousClock()
+        var phaseStart = clock.now
+        func endPhase(_ name: String) {
+            let elapsed = clock.now - phaseStart
+            phaseSeconds.append(
+                (name, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            )
+            phaseStart = clock.now
         }
+        phaseSeconds = []
+        let counts = try reader.counts()
+        var readers = [reader]
+        if let second = loadingReader, try second.counts() == counts { readers.append(second) }
+        let (chain, lastBlock) = try Self.loadChain(readers: readers, counts: counts, asset: asset, window: window)
         let listedText = try reader.addresses(taggedWith: parameters.watchlist)
         let listed = try analytics.addressIDs(listedText)
         let stopAt = try analytics.addressIDs(taggedWith: parameters.stopAt)
-        let counts = try reader.counts()
         let header = ScanHeader(
             dataPosition: .init(
                 lastBlock: lastBlock,
@@ -191,37 +217,157 @@ public final class ExposureScan {
             watchlistSize: listedText.count,
             riskLevels: riskLevels
         )
-
-        var state = ExposureReplay.State()
-        if let data = FileManager.default.contents(atPath: checkpointPath),
-            let saved = ScanCheckpointCodec.decode(data, header: header)
-        {
-            state = saved
-        }
         guard let minTaintAmount = Amount(decimal: parameters.minTaint) else {
             throw AnalyticsError.badOption(name: "minTaint", value: parameters.minTaint, expected: "a decimal amount")
         }
-
+        var flags = [UInt8](repeating: 0, count: chain.addressCount)
+        for id in listed where id.rawValue < UInt64(flags.count) { flags[Int(id.rawValue)] |= 1 }
+        for id in stopAt where id.rawValue < UInt64(flags.count) { flags[Int(id.rawValue)] |= 2 }
         let replay = ExposureReplay(
-            transfers: transfers,
-            listed: listed,
-            stopAt: stopAt,
+            chain: chain,
+            flags: flags,
             policy: parameters.policy,
             maxHops: parameters.maxHops,
             minTaint: WideAmount(minTaintAmount)
         )
+
+        var state = ExposureReplay.State()
+        if let data = FileManager.default.contents(atPath: checkpointPath) {
+            if let saved = try ScanCheckpointCodec.decode(
+                data,
+                header: header,
+                addressCount: chain.addressCount,
+                policy: parameters.policy,
+                path: checkpointPath
+            ) {
+                state = saved
+            }
+        }
+        endPhase("load")
+        // The report's addresses are read from the store while the replay (arrays only) runs; the reader is used
+        // by that thread alone until it is done.
+        let collected = CollectedTargets()
+        let collecting = DispatchGroup()
+        let scan = UncheckedScan(scan: self)
+        DispatchQueue.global().async(group: collecting) {
+            collected.result = Result { try scan.scan.collectTargets() }
+        }
+        defer { collecting.wait() }
+        var lastWrite = clock.now
         var checkpointsWritten = 0
         let finished = try replay.run(&state, checkpointEvery: checkpointEvery, progress: progress) { state in
-            try Self.writeAtomically(try ScanCheckpointCodec.encode(header: header, state: state), to: checkpointPath)
+            let now = clock.now
+            guard checkpointSeconds <= 0 || now - lastWrite >= .milliseconds(Int64(checkpointSeconds * 1000)) else {
+                return true
+            }
+            try Self.writeAtomically(ScanCheckpointCodec.encode(header: header, state: state), to: checkpointPath)
+            lastWrite = clock.now
             checkpointsWritten += 1
             return stopAfterCheckpoints.map { checkpointsWritten < $0 } ?? true
         }
         guard finished else { return .interrupted(checkpoints: checkpointsWritten) }
+        endPhase("replay")
 
-        let rows = try makeRows(entries: state.entries, listed: listed)
-        try Self.writeAtomically(try Self.render(header: header, rows: rows, format: format), to: output)
+        collecting.wait()
+        let targets = try collected.result?.get() ?? collectTargets()
+        let finalState = state
+        let rows = try writeReport(header: header, listed: listed, format: format, to: output, collected: targets) {
+            id in finalState.entry(index: chain.index(of: id))
+        }
         try? FileManager.default.removeItem(atPath: checkpointPath)
-        return .finished(rows: rows.count)
+        endPhase("report")
+        return .finished(rows: rows)
+    }
+
+    /// The transfers of `asset` inside `window`, in chain order, compact, and the last block of any transfer.
+    ///
+    /// Each outgoing incidence of every address is put at the slot of its (dense) transfer id; when the ids are in
+    /// chain order (the store was ingested in chain order) that is the order, otherwise the slots are sorted by chain
+    /// position. No ``AccountTransfer`` array is built: 24 bytes a transfer (plus 13 while loading).
+    static func loadChain(
+        readers: [GraphReader],
+        counts: StoreCounts,
+        asset: AssetID,
+        window: TimeWindow?
+    ) throws -> (CompactChain, UInt64?) {
+        guard counts.addresses < UInt64(UInt32.max), counts.transfers < UInt64(Int32.max) else {
+            throw AnalyticsError.unsupported(
+                "a scan of \(counts.addresses) addresses and \(counts.transfers) transfers (at most 2^32 − 2 and 2^31 − 2)"
+            )
+        }
+        let slots = Int(counts.transfers)
+        let addressCount = Int(counts.addresses)
+        var transfers = [CompactChain.Transfer](
+            repeating: CompactChain.Transfer(from: .max, to: .max, low: 0, high: 0),
+            count: slots
+        )
+        var blocks = [UInt64](repeating: 0, count: slots)
+        var logIndices = [UInt32](repeating: 0, count: slots)
+        // Each part of the address range is read by its own reader on its own thread; every transfer leaves one
+        // address, so the parts write disjoint slots.
+        let parts = readers.map(LoadPart.init)
+        transfers.withUnsafeMutableBufferPointer { transfers in
+            blocks.withUnsafeMutableBufferPointer { blocks in
+                logIndices.withUnsafeMutableBufferPointer { logIndices in
+                    let slots = LoadSlots(transfers: transfers, blocks: blocks, logIndices: logIndices)
+                    DispatchQueue.concurrentPerform(iterations: parts.count) { index in
+                        let lower = addressCount * index / parts.count
+                        let upper = addressCount * (index + 1) / parts.count
+                        do {
+                            try parts[index].fill(
+                                UInt64(lower)..<UInt64(upper),
+                                slots,
+                                addressCount: addressCount,
+                                asset: asset,
+                                window: window
+                            )
+                        } catch {
+                            parts[index].error = error
+                        }
+                    }
+                }
+            }
+        }
+        var large: [Int: Amount] = [:]
+        var lastBlock: UInt64?
+        for part in parts {
+            if let error = part.error { throw error }
+            large.merge(part.large) { first, _ in first }
+            if let block = part.lastBlock { lastBlock = max(lastBlock ?? 0, block) }
+        }
+        // In id order, are the present slots in chain order (block, log index; the id breaks ties)?
+        var sorted = true
+        var previous: (UInt64, UInt32)?
+        for slot in 0..<slots where transfers[slot].from != .max {
+            let key = (blocks[slot], logIndices[slot])
+            if let previous, key < previous {
+                sorted = false
+                break
+            }
+            previous = key
+        }
+        var chain = CompactChain()
+        chain.addressCount = addressCount
+        if sorted {
+            // Drop the empty slots in place.
+            var write = 0
+            for slot in 0..<slots where transfers[slot].from != .max {
+                transfers[write] = transfers[slot]
+                if let amount = large[slot] { chain.large[write] = amount }
+                write += 1
+            }
+            transfers.removeLast(slots - write)
+            chain.transfers = transfers
+        } else {
+            var order = (0..<slots).filter { transfers[$0].from != .max }
+            order.sort { (blocks[$0], logIndices[$0], $0) < (blocks[$1], logIndices[$1], $1) }
+            chain.transfers.reserveCapacity(order.count)
+            for slot in order {
+                if let amount = large[slot] { chain.large[chain.transfers.count] = amount }
+                chain.transfers.append(transfers[slot])
+            }
+        }
+        return (chain, lastBlock)
     }
 
     /// UTXO stores: taint forward and backward from all listed addresses at once (two runs in all), then one pass
@@ -239,9 +385,13 @@ public final class ExposureScan {
         let listedText = try reader.addresses(taggedWith: parameters.watchlist)
         let listed = try analytics.addressIDs(listedText)
         let options = ExposureOptions(
-            policy: parameters.policy, maxHops: parameters.maxHops,
-            stopAt: try analytics.addressIDs(taggedWith: parameters.stopAt), window: window, minTaint: minTaint,
-            evidencePaths: 0)
+            policy: parameters.policy,
+            maxHops: parameters.maxHops,
+            stopAt: try analytics.addressIDs(taggedWith: parameters.stopAt),
+            window: window,
+            minTaint: minTaint,
+            evidencePaths: 0
+        )
         let analyzer = UTXOExposureAnalyzer(source: StoreUTXOFlow(reader: reader))
         let taint = try analyzer.taint(listed: listed, options: options)
         let counts = try reader.counts()
@@ -256,164 +406,131 @@ public final class ExposureScan {
             addresses.formUnion(tx.outputs.compactMap(\.address))
             for address in addresses {
                 try analyzer.accumulate(
-                    tx, targets: [address], listed: listed, taint: taint, window: window,
-                    into: &entries[address.rawValue, default: ScanEntry()], arrivals: &arrivals, departures: &departures)
+                    tx,
+                    targets: [address],
+                    listed: listed,
+                    taint: taint,
+                    window: window,
+                    into: &entries[address.rawValue, default: ScanEntry()],
+                    arrivals: &arrivals,
+                    departures: &departures
+                )
                 arrivals.removeAll(keepingCapacity: true)
                 departures.removeAll(keepingCapacity: true)
             }
         }
         let header = ScanHeader(
             dataPosition: .init(
-                lastBlock: lastBlock, addresses: counts.addresses, transactions: counts.transactions,
-                transfers: counts.transfers, assets: counts.assets),
-            parameters: parameters, watchlistSHA256: Self.sha256(lines: listedText.sorted()),
-            watchlistSize: listedText.count, riskLevels: riskLevels)
-        let rows = try makeRows(entries: entries, listed: listed)
-        try Self.writeAtomically(try Self.render(header: header, rows: rows, format: format), to: output)
-        return .finished(rows: rows.count)
+                lastBlock: lastBlock,
+                addresses: counts.addresses,
+                transactions: counts.transactions,
+                transfers: counts.transfers,
+                assets: counts.assets
+            ),
+            parameters: parameters,
+            watchlistSHA256: Self.sha256(lines: listedText.sorted()),
+            watchlistSize: listedText.count,
+            riskLevels: riskLevels
+        )
+        let finalEntries = entries
+        let rows = try writeReport(header: header, listed: listed, format: format, to: output) {
+            finalEntries[$0.rawValue] ?? ScanEntry()
+        }
+        return .finished(rows: rows)
     }
 
-    func makeRows(entries: [UInt64: ScanEntry], listed: Set<AddressID>) throws -> [ScanRow] {
+    /// The report's addresses in order with their ids: the list, or every address of the store in text order.
+    func collectTargets() throws -> [(String, AddressID?)] {
         var targets: [(String, AddressID?)] = []
         if let addressList {
             for text in addressList { targets.append((text, try reader.addressID(text))) }
         } else {
-            try reader.forEachAddress { record in
-                targets.append((record.address, record.id))
+            try reader.forEachAddressInTextOrder { text, id in
+                targets.append((text, id))
                 return true
             }
-            targets.sort { $0.0 < $1.0 }
         }
-        let million = WideAmount(1_000_000)
-        return targets.map { text, id in
-            let entry = id.flatMap { entries[$0.rawValue] } ?? ScanEntry()
-            let isListed = id.map { listed.contains($0) } ?? false
-            let exposed = entry.directIn + entry.indirectIn + entry.directOut + entry.indirectOut
-            let volume = entry.totalIn + entry.totalOut
-            let ppm = volume.isZero ? WideAmount.zero : WideAmount.multiplyDivide(min(exposed, volume), million, volume)
-            let ppmValue = Int(ppm.amount?.uint64Value ?? 0)
-            let share = "\(ppmValue / 1_000_000).\(String(ppmValue % 1_000_000).leftPadded(to: 6))"
-            var minimalHop: Int? = isListed ? 0 : nil
-            for hop in [entry.hopIn, entry.hopOut].compactMap({ $0 }) { minimalHop = min(minimalHop ?? .max, hop) }
-            return ScanRow(
-                address: text,
-                listed: isListed,
-                directIn: entry.directIn.description,
-                directOut: entry.directOut.description,
-                indirectIn: entry.indirectIn.description,
-                indirectOut: entry.indirectOut.description,
-                totalIn: entry.totalIn.description,
-                totalOut: entry.totalOut.description,
-                hopIn: entry.hopIn,
-                hopOut: entry.hopOut,
-                minimalHop: minimalHop,
-                share: share,
-                risk: riskLevels.level(share: Double(ppmValue) / 1_000_000, minimalHop: minimalHop)
-            )
-        }
+        return targets
     }
 
-    static func render(header: ScanHeader, rows: [ScanRow], format: ScanReportFormat) throws -> Data {
+    /// Writes the report: the header, then one row per address (the list, or every address of the store in text
+    /// order), to a temporary file beside `output` in 1 MiB writes, then renamed over it. Returns the row count.
+    func writeReport(
+        header: ScanHeader,
+        listed: Set<AddressID>,
+        format: ScanReportFormat,
+        to output: String,
+        collected: [(String, AddressID?)]? = nil,
+        entry: @escaping (AddressID) -> ScanEntry
+    ) throws -> Int {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = Data()
-        switch format {
-        case .jsonl:
-            data.append(try encoder.encode(header))
-            data.append(0x0A)
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(rows.count * 256)
-            for row in rows { appendJSON(row, to: &bytes) }
-            data.append(contentsOf: bytes)
-        case .csv:
-            data.append(contentsOf: Array("# ".utf8))
-            data.append(try encoder.encode(header))
-            data.append(0x0A)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1 << 21)
+        if format == .csv { bytes.append(contentsOf: Array("# ".utf8)) }
+        bytes.append(contentsOf: Array(try encoder.encode(header)))
+        bytes.append(0x0A)
+        if format == .csv {
             let columns = [
                 "address", "listed", "directIn", "directOut", "indirectIn", "indirectOut", "totalIn", "totalOut",
                 "hopIn", "hopOut", "minimalHop", "share", "risk",
             ]
-            data.append(contentsOf: Array((columns.joined(separator: ",") + "\n").utf8))
-            for row in rows {
-                let fields = [
-                    row.address, row.listed ? "true" : "false", row.directIn, row.directOut, row.indirectIn,
-                    row.indirectOut, row.totalIn, row.totalOut, row.hopIn.map(String.init) ?? "",
-                    row.hopOut.map(String.init) ?? "", row.minimalHop.map(String.init) ?? "", row.share, row.risk,
-                ]
-                // Addresses are canonical text without commas or quotes; quote defensively all the same.
-                let line = fields.map {
-                    $0.contains(",") || $0.contains("\"")
-                        ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0
-                }
-                data.append(contentsOf: Array((line.joined(separator: ",") + "\n").utf8))
+            bytes.append(contentsOf: Array((columns.joined(separator: ",") + "\n").utf8))
+        }
+        let temporary = output + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        guard let file = fopen(temporary, "wb") else {
+            throw AnalyticsError.unsupported("cannot write \(temporary): \(String(cString: strerror(errno)))")
+        }
+        var closed = false
+        defer {
+            if !closed {
+                fclose(file)
+                try? FileManager.default.removeItem(atPath: temporary)
             }
         }
-        return data
-    }
-
-    /// One row as JSON with sorted keys and no spaces, absent hops left out (what `JSONEncoder` with `.sortedKeys`
-    /// writes, without its cost), and a newline.
-    static func appendJSON(_ row: ScanRow, to bytes: inout [UInt8]) {
-        func key(_ name: String) {
-            if bytes.last != UInt8(ascii: "{") { bytes.append(UInt8(ascii: ",")) }
-            string(name)
-            bytes.append(UInt8(ascii: ":"))
+        func flush() throws {
+            let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+            guard written == bytes.count else {
+                throw AnalyticsError.unsupported("cannot write \(temporary): \(String(cString: strerror(errno)))")
+            }
+            bytes.removeAll(keepingCapacity: true)
         }
-        func string(_ text: String) {
-            bytes.append(UInt8(ascii: "\""))
-            for byte in text.utf8 {
-                switch byte {
-                case UInt8(ascii: "\""): bytes.append(contentsOf: Array("\\\"".utf8))
-                case UInt8(ascii: "\\"): bytes.append(contentsOf: Array("\\\\".utf8))
-                case 0x0A: bytes.append(contentsOf: Array("\\n".utf8))
-                case 0x0D: bytes.append(contentsOf: Array("\\r".utf8))
-                case 0x09: bytes.append(contentsOf: Array("\\t".utf8))
-                case 0x08: bytes.append(contentsOf: Array("\\b".utf8))
-                case 0x0C: bytes.append(contentsOf: Array("\\f".utf8))
-                case 0..<0x20:
-                    let hex = String(byte, radix: 16)
-                    bytes.append(contentsOf: Array(("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8))
-                default: bytes.append(byte)
+        let targets = try collected ?? collectTargets()
+        // Rows are formatted two batches at a time on two threads, then written in order.
+        let batchSize = 32_768
+        let buffers = [RowBuffer(), RowBuffer()]
+        let context = RowContext(listed: listed, riskLevels: riskLevels, format: format, entry: entry)
+        var start = 0
+        while start < targets.count {
+            let first = start
+            targets.withUnsafeBufferPointer { all in
+                let shared = UnsafeTargets(pointer: all)
+                DispatchQueue.concurrentPerform(iterations: 2) { index in
+                    let lower = min(shared.pointer.count, first + index * batchSize)
+                    let upper = min(shared.pointer.count, lower + batchSize)
+                    let buffer = buffers[index]
+                    buffer.bytes.removeAll(keepingCapacity: true)
+                    for (text, id) in shared.pointer[lower..<upper] { context.append(text, id, to: &buffer.bytes) }
                 }
             }
-            bytes.append(UInt8(ascii: "\""))
+            for buffer in buffers {
+                bytes.append(contentsOf: buffer.bytes)
+                if bytes.count >= 1 << 20 { try flush() }
+            }
+            start += 2 * batchSize
         }
-        func number(_ value: Int?) { bytes.append(contentsOf: Array(String(value ?? 0).utf8)) }
-        bytes.append(UInt8(ascii: "{"))
-        key("address")
-        string(row.address)
-        key("directIn")
-        string(row.directIn)
-        key("directOut")
-        string(row.directOut)
-        if let hop = row.hopIn {
-            key("hopIn")
-            number(hop)
+        let rows = targets.count
+        try flush()
+        closed = true
+        guard fclose(file) == 0 else {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw AnalyticsError.unsupported("cannot write \(temporary): \(String(cString: strerror(errno)))")
         }
-        if let hop = row.hopOut {
-            key("hopOut")
-            number(hop)
+        if rename(temporary, output) != 0 {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw AnalyticsError.unsupported("cannot rename \(temporary) to \(output)")
         }
-        key("indirectIn")
-        string(row.indirectIn)
-        key("indirectOut")
-        string(row.indirectOut)
-        key("listed")
-        bytes.append(contentsOf: Array((row.listed ? "true" : "false").utf8))
-        if let hop = row.minimalHop {
-            key("minimalHop")
-            number(hop)
-        }
-        key("risk")
-        string(row.risk)
-        key("share")
-        string(row.share)
-        key("totalIn")
-        string(row.totalIn)
-        key("totalOut")
-        string(row.totalOut)
-        bytes.append(UInt8(ascii: "}"))
-        bytes.append(0x0A)
+        return rows
     }
 
     /// Writes `data` to a temporary file beside `path`, then renames it over `path`.
@@ -443,158 +560,273 @@ extension String {
     }
 }
 
-/// The whole-chain replay of a scan: forward from every listed address in chain order and backward (side by side), collecting
-/// per-address exposure. Pure (no store), so tests compare it with ``ExposureAnalyzer`` on in-memory graphs.
-public struct ExposureReplay: Sendable {
-    /// One pass (forward or backward): how far it got, the address states and what it collected.
-    struct Pass: Sendable {
-        var position = 0
-        var states: [UInt64: AccountTaintState] = [:]
-        var entries: [UInt64: ScanEntry] = [:]
-    }
+/// The slot arrays of ``ExposureScan/loadChain(readers:counts:asset:window:)``, written by the loading threads at
+/// disjoint slots.
+struct LoadSlots: @unchecked Sendable {
+    let transfers: UnsafeMutableBufferPointer<CompactChain.Transfer>
+    let blocks: UnsafeMutableBufferPointer<UInt64>
+    let logIndices: UnsafeMutableBufferPointer<UInt32>
+}
 
-    /// Where a replay stands (what a checkpoint holds): the forward and the backward pass, which run side by side.
-    public struct State: Sendable {
-        var forward = Pass()
-        var backward = Pass()
+/// One loading thread's reader and what it found besides the slots.
+final class LoadPart: @unchecked Sendable {
+    let reader: GraphReader
+    var large: [Int: Amount] = [:]
+    var lastBlock: UInt64?
+    var error: (any Error)?
 
-        /// A fresh start.
-        public init() {}
+    init(_ reader: GraphReader) { self.reader = reader }
 
-        init(forward: Pass, backward: Pass) {
-            self.forward = forward
-            self.backward = backward
-        }
-
-        /// Both passes' entries merged: volumes, direct and incoming from the forward pass, outgoing from the
-        /// backward one.
-        var entries: [UInt64: ScanEntry] {
-            var merged = forward.entries
-            for (address, entry) in backward.entries {
-                var combined = merged[address] ?? ScanEntry()
-                combined.indirectOut += entry.indirectOut
-                if let hop = entry.hopOut { combined.hopOut = min(combined.hopOut ?? .max, hop) }
-                merged[address] = combined
-            }
-            return merged
-        }
-    }
-
-    /// A pass's state shared with the thread that runs it (each box is touched by one thread at a time).
-    final class PassBox: @unchecked Sendable {
-        var pass: Pass
-        init(_ pass: Pass) { self.pass = pass }
-    }
-
-    let transfers: [AccountTransfer]
-    let listed: Set<AddressID>
-    let stopAt: Set<AddressID>
-    let policy: TaintPolicy
-    let maxHops: Int
-    let minTaint: WideAmount
-
-    /// Prepares a replay of `transfers` (one asset, chain order).
-    public init(
-        transfers: [AccountTransfer],
-        listed: Set<AddressID>,
-        stopAt: Set<AddressID>,
-        policy: TaintPolicy,
-        maxHops: Int,
-        minTaint: WideAmount
-    ) {
-        self.transfers = transfers
-        self.listed = listed
-        self.stopAt = stopAt
-        self.policy = policy
-        self.maxHops = maxHops
-        self.minTaint = minTaint
-    }
-
-    /// Runs from `state` to the end, the forward and the backward pass side by side (two threads), in steps of at
-    /// most 65,536 transfers; `checkpoint` is called every `checkpointEvery` transfers and returns `false` to stop
-    /// there (the function then returns `false`).
-    public func run(
-        _ state: inout State,
-        checkpointEvery: Int = 0,
-        progress: (ScanProgress) -> Void = { _ in },
-        checkpoint: (State) throws -> Bool = { _ in true }
-    ) throws -> Bool {
-        let total = transfers.count
-        let boxes = [PassBox(state.forward), PassBox(state.backward)]
-        defer {
-            state.forward = boxes[0].pass
-            state.backward = boxes[1].pass
-        }
-        while boxes[0].pass.position < total || boxes[1].pass.position < total {
-            let position = min(boxes[0].pass.position, boxes[1].pass.position)
-            var step = min(total, position + 65_536)
-            if checkpointEvery > 0 { step = min(step, (position / checkpointEvery + 1) * checkpointEvery) }
-            let target = step
-            DispatchQueue.concurrentPerform(iterations: 2) { index in
-                let box = boxes[index]
-                let backward = index == 1
-                while box.pass.position < target {
-                    let real = transfers[backward ? total - 1 - box.pass.position : box.pass.position]
-                    apply(backward ? real.reversed : real, real: real, backward: backward, &box.pass)
-                    box.pass.position += 1
+    /// Puts the outgoing transfers of the addresses `range` at the slots of their ids.
+    func fill(
+        _ range: Range<UInt64>,
+        _ slots: LoadSlots,
+        addressCount: Int,
+        asset: AssetID,
+        window: TimeWindow?
+    ) throws {
+        let slotCount = UInt64(slots.transfers.count)
+        for raw in range {
+            let sender = AddressID(raw)
+            for incidence in try reader.incidences(of: sender) where incidence.direction == .outgoing {
+                let properties = incidence.properties
+                lastBlock = max(lastBlock ?? 0, properties.block)
+                guard properties.asset == asset, window?.contains(properties.time) ?? true else { continue }
+                let slot = incidence.transfer.rawValue
+                guard slot < slotCount, incidence.neighbor.rawValue < UInt64(addressCount),
+                    slots.transfers[Int(slot)].from == .max
+                else {
+                    throw StoreError.corrupted(
+                        table: "adjacency",
+                        key: "address \(sender)",
+                        reason: "transfer \(slot) to \(incidence.neighbor) is outside the store's counts "
+                            + "(\(slotCount) transfers, \(addressCount) addresses) or listed twice"
+                    )
                 }
+                let (compact, isLarge) = CompactChain.transfer(
+                    from: UInt32(raw),
+                    to: UInt32(incidence.neighbor.rawValue),
+                    value: properties.value
+                )
+                slots.transfers[Int(slot)] = compact
+                if isLarge { large[Int(slot)] = properties.value }
+                slots.blocks[Int(slot)] = properties.block
+                slots.logIndices[Int(slot)] = properties.logIndex
             }
-            progress(ScanProgress(phase: .forward, done: target, total: total))
-            if checkpointEvery > 0 && target % checkpointEvery == 0 && target < total {
-                let snapshot = State(forward: boxes[0].pass, backward: boxes[1].pass)
-                if try !checkpoint(snapshot) { return false }
-            }
-        }
-        return true
-    }
-
-    func apply(_ transfer: AccountTransfer, real: AccountTransfer, backward: Bool, _ state: inout Pass) {
-        if !backward && real.from != real.to {
-            // Volumes and direct exposure, once, on the forward pass.
-            let value = WideAmount(real.value)
-            state.entries[real.from.rawValue, default: ScanEntry()].totalOut += value
-            state.entries[real.to.rawValue, default: ScanEntry()].totalIn += value
-            if listed.contains(real.from) { state.entries[real.to.rawValue, default: ScanEntry()].directIn += value }
-            if listed.contains(real.to) { state.entries[real.from.rawValue, default: ScanEntry()].directOut += value }
-        }
-        var sender = state.states[transfer.from.rawValue] ?? AccountTaintState()
-        var carry = sender.send(transfer.value, policy: policy)
-        state.states[transfer.from.rawValue] = sender
-        if listed.contains(transfer.from) { carry = AccountTaintState.seedCarry(transfer.value, policy: policy) }
-        carry = carry.filtered(maxHops: maxHops, minTaint: minTaint)
-        if !carry.taint.isZero && transfer.from != transfer.to {
-            var entry = state.entries[transfer.to.rawValue] ?? ScanEntry()
-            let indirect = !listed.contains(transfer.from)
-            if backward {
-                entry.hopOut = min(entry.hopOut ?? .max, carry.hop)
-                if indirect { entry.indirectOut += carry.taint }
-            } else {
-                entry.hopIn = min(entry.hopIn ?? .max, carry.hop)
-                if indirect { entry.indirectIn += carry.taint }
-            }
-            state.entries[transfer.to.rawValue] = entry
-        }
-        if !stopAt.contains(transfer.to) || listed.contains(transfer.to) {
-            var receiver = state.states[transfer.to.rawValue] ?? AccountTaintState()
-            receiver.receive(transfer.value, carry: carry, policy: policy)
-            state.states[transfer.to.rawValue] = receiver
         }
     }
+}
 
-    /// The exposure figures of an address after a run: direct in/out, indirect in/out, total in/out, hop in/out.
-    public static func figures(
-        _ state: State,
-        _ address: AddressID
-    )
-        -> (
-            directIn: WideAmount, directOut: WideAmount, indirectIn: WideAmount, indirectOut: WideAmount,
-            totalIn: WideAmount, totalOut: WideAmount, hopIn: Int?, hopOut: Int?
+/// The scan handed to the thread that reads the report's addresses (it alone uses the reader meanwhile).
+struct UncheckedScan: @unchecked Sendable {
+    let scan: ExposureScan
+}
+
+/// The report's addresses, read on another thread while the replay runs.
+final class CollectedTargets: @unchecked Sendable {
+    var result: Result<[(String, AddressID?)], any Error>?
+}
+
+/// A batch of formatted rows, filled by one thread.
+final class RowBuffer: @unchecked Sendable {
+    var bytes: [UInt8] = []
+}
+
+/// The report's targets, read (never written) by the formatting threads.
+struct UnsafeTargets: @unchecked Sendable {
+    let pointer: UnsafeBufferPointer<(String, AddressID?)>
+}
+
+/// What formatting a row needs; `entry` only reads the finished scan state, so the threads share it.
+struct RowContext: @unchecked Sendable {
+    let listed: Set<AddressID>
+    let riskLevels: RiskLevels
+    let format: ScanReportFormat
+    let entry: (AddressID) -> ScanEntry
+
+    func append(_ text: String, _ id: AddressID?, to bytes: inout [UInt8]) {
+        let fields = RowFields(
+            address: text,
+            listed: id.map { listed.contains($0) } ?? false,
+            entry: id.map(entry) ?? ScanEntry(),
+            riskLevels: riskLevels
         )
-    {
-        let entry = state.entries[address.rawValue] ?? ScanEntry()
-        return (
-            entry.directIn, entry.directOut, entry.indirectIn, entry.indirectOut, entry.totalIn, entry.totalOut,
-            entry.hopIn, entry.hopOut
+        switch format {
+        case .jsonl: fields.appendJSON(to: &bytes)
+        case .csv: fields.appendCSV(to: &bytes)
+        }
+    }
+}
+
+/// One report row's figures, written as JSON (sorted keys, no spaces, absent hops left out: what `JSONEncoder`
+/// with `.sortedKeys` writes for ``ScanRow``, without its cost) or as a CSV line.
+struct RowFields {
+    var address: String
+    var listed: Bool
+    var entry: ScanEntry
+    var minimalHop: Int?
+    /// Exposed volume over all volume in millionths, rounded down.
+    var sharePPM: Int
+    var risk: String
+
+    init(address: String, listed: Bool, entry: ScanEntry, riskLevels: RiskLevels) {
+        self.address = address
+        self.listed = listed
+        self.entry = entry
+        let exposed = entry.directIn + entry.indirectIn + entry.directOut + entry.indirectOut
+        let volume = entry.totalIn + entry.totalOut
+        let ppm =
+            volume.isZero
+            ? WideAmount.zero : WideAmount.multiplyDivide(min(exposed, volume), WideAmount(1_000_000), volume)
+        sharePPM = Int(ppm.amount?.uint64Value ?? 0)
+        var minimalHop: Int? = listed ? 0 : nil
+        if let hop = entry.hopIn { minimalHop = min(minimalHop ?? .max, hop) }
+        if let hop = entry.hopOut { minimalHop = min(minimalHop ?? .max, hop) }
+        self.minimalHop = minimalHop
+        risk = riskLevels.level(share: Double(sharePPM) / 1_000_000, minimalHop: minimalHop)
+    }
+
+    /// The share as text: `0.123456`.
+    var share: String { "\(sharePPM / 1_000_000).\(String(sharePPM % 1_000_000).leftPadded(to: 6))" }
+
+    /// The row as ``ScanRow`` (strings).
+    var row: ScanRow {
+        ScanRow(
+            address: address,
+            listed: listed,
+            directIn: entry.directIn.description,
+            directOut: entry.directOut.description,
+            indirectIn: entry.indirectIn.description,
+            indirectOut: entry.indirectOut.description,
+            totalIn: entry.totalIn.description,
+            totalOut: entry.totalOut.description,
+            hopIn: entry.hopIn,
+            hopOut: entry.hopOut,
+            minimalHop: minimalHop,
+            share: share,
+            risk: risk
         )
+    }
+
+    /// `"name":` for each key, in the order written.
+    static let keyBytes: [[UInt8]] = [
+        "address", "directIn", "directOut", "hopIn", "hopOut", "indirectIn", "indirectOut", "listed",
+        "minimalHop", "risk", "share", "totalIn", "totalOut",
+    ].map { Array("\"\($0)\":".utf8) }
+
+    func appendJSON(to bytes: inout [UInt8]) {
+        func key(_ index: Int) {
+            if bytes.last != UInt8(ascii: "{") { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: Self.keyBytes[index])
+        }
+        func amount(_ value: WideAmount) {
+            bytes.append(UInt8(ascii: "\""))
+            Self.appendDecimal(value, to: &bytes)
+            bytes.append(UInt8(ascii: "\""))
+        }
+        func number(_ value: Int) { bytes.append(contentsOf: Array(String(value).utf8)) }
+        bytes.append(UInt8(ascii: "{"))
+        key(0)  // address
+        Self.appendString(address, to: &bytes)
+        key(1)  // directIn
+        amount(entry.directIn)
+        key(2)  // directOut
+        amount(entry.directOut)
+        if let hop = entry.hopIn {
+            key(3)  // hopIn
+            number(hop)
+        }
+        if let hop = entry.hopOut {
+            key(4)  // hopOut
+            number(hop)
+        }
+        key(5)  // indirectIn
+        amount(entry.indirectIn)
+        key(6)  // indirectOut
+        amount(entry.indirectOut)
+        key(7)  // listed
+        bytes.append(contentsOf: listed ? Self.trueBytes : Self.falseBytes)
+        if let hop = minimalHop {
+            key(8)  // minimalHop
+            number(hop)
+        }
+        key(9)  // risk
+        Self.appendString(risk, to: &bytes)
+        key(10)  // share
+        bytes.append(UInt8(ascii: "\""))
+        Self.appendDecimal(WideAmount(UInt64(sharePPM / 1_000_000)), to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        var fraction = sharePPM % 1_000_000
+        var divisor = 100_000
+        for _ in 0..<6 {  // six digits, zero-padded
+            bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor))
+            fraction %= divisor
+            divisor /= 10
+        }
+        bytes.append(UInt8(ascii: "\""))
+        key(11)  // totalIn
+        amount(entry.totalIn)
+        key(12)  // totalOut
+        amount(entry.totalOut)
+        bytes.append(UInt8(ascii: "}"))
+        bytes.append(0x0A)
+    }
+
+    static let trueBytes = Array("true".utf8)
+    static let falseBytes = Array("false".utf8)
+
+    /// Decimal digits, without a `String` for values below 2^64.
+    static func appendDecimal(_ value: WideAmount, to bytes: inout [UInt8]) {
+        guard value.fitsUInt64 else {
+            bytes.append(contentsOf: Array(value.description.utf8))
+            return
+        }
+        var rest = value.w0
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 20 digits at most, kept in reverse order
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        }
+    }
+
+    /// A JSON string with the escapes `JSONEncoder` uses.
+    static func appendString(_ text: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: Array("\\\"".utf8))
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: Array("\\\\".utf8))
+            case 0x0A: bytes.append(contentsOf: Array("\\n".utf8))
+            case 0x0D: bytes.append(contentsOf: Array("\\r".utf8))
+            case 0x09: bytes.append(contentsOf: Array("\\t".utf8))
+            case 0x08: bytes.append(contentsOf: Array("\\b".utf8))
+            case 0x0C: bytes.append(contentsOf: Array("\\f".utf8))
+            case 0..<0x20:
+                let hex = String(byte, radix: 16)
+                bytes.append(contentsOf: Array(("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8))
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    func appendCSV(to bytes: inout [UInt8]) {
+        let row = self.row
+        let fields = [
+            row.address, row.listed ? "true" : "false", row.directIn, row.directOut, row.indirectIn,
+            row.indirectOut, row.totalIn, row.totalOut, row.hopIn.map(String.init) ?? "",
+            row.hopOut.map(String.init) ?? "", row.minimalHop.map(String.init) ?? "", row.share, row.risk,
+        ]
+        // Addresses are canonical text without commas or quotes; quote defensively all the same.
+        let line = fields.map {
+            $0.contains(",") || $0.contains("\"")
+                ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0
+        }
+        bytes.append(contentsOf: Array((line.joined(separator: ",") + "\n").utf8))
     }
 }

@@ -1,18 +1,43 @@
 import Foundation
 import SpoorStore
 
-/// The binary form of a scan checkpoint (JSON took half the scan time): a magic line, the header as JSON (a
-/// checkpoint is used only when its header equals the run's), then the phase, the position, every address state
-/// and every entry, little-endian. Anything that does not decode means "no checkpoint": the scan starts over.
+/// Why a scan refuses its checkpoint file.
+public enum ScanCheckpointError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// The checkpoint was written by another checkpoint format version.
+    case formatVersion(path: String, found: String, expected: Int)
+
+    public var description: String {
+        switch self {
+        case .formatVersion(let path, let found, let expected):
+            return
+                "checkpoint \(path) is in scan checkpoint format \(found), this spoor reads format \(expected) only: "
+                + "delete it to start the scan over"
+        }
+    }
+}
+
+/// The binary form of a scan checkpoint: a magic line with the format version, the header as JSON (a checkpoint is
+/// used only when its header equals the run's), then each pass: its position, the states and figures of the
+/// addresses that have any (index, then amounts as a limb count and that many little-endian 64-bit limbs).
+/// Anything else that does not decode means "no checkpoint": the scan starts over.
+///
+/// Format 2 (flat per-address arrays, sparse records) replaced format 1 (dictionaries, every state in full).
 enum ScanCheckpointCodec {
-    static let magic = Array("spoor-scan-checkpoint 1\n".utf8)
+    static let version = 2
+    static let prefix = Array("spoor-scan-checkpoint ".utf8)
+    static let magic = Array("spoor-scan-checkpoint \(version)\n".utf8)
 
     struct Writer {
         var bytes: [UInt8] = []
         mutating func u64(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+        mutating func u32(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
         mutating func int(_ value: Int) { u64(UInt64(bitPattern: Int64(value))) }
-        mutating func wide(_ value: WideAmount) { for limb in value.limbs { u64(limb) } }
-        mutating func hop(_ value: Int?) { int(value ?? -1) }
+        mutating func wide(_ value: WideAmount) {
+            let limbs = value.limbs
+            let count = limbs.lastIndex { $0 != 0 }.map { $0 + 1 } ?? 0
+            bytes.append(UInt8(count))
+            for limb in limbs.prefix(count) { u64(limb) }
+        }
     }
 
     struct Reader {
@@ -26,20 +51,32 @@ enum ScanCheckpointCodec {
             offset += 8
             return value
         }
-        mutating func int() throws -> Int { Int(Int64(bitPattern: try u64())) }
-        mutating func wide() throws -> WideAmount {
-            var limbs: [UInt64] = []
-            for _ in 0..<6 { limbs.append(try u64()) }
-            guard let value = WideAmount(limbs: limbs) else { throw Truncated() }
+        mutating func u32() throws -> UInt32 {
+            guard offset + 4 <= bytes.count else { throw Truncated() }
+            var value: UInt32 = 0
+            for index in (0..<4).reversed() { value = value << 8 | UInt32(bytes[offset + index]) }
+            offset += 4
             return value
         }
-        mutating func hop() throws -> Int? {
-            let value = try int()
-            return value < 0 ? nil : value
+        mutating func int() throws -> Int { Int(Int64(bitPattern: try u64())) }
+        mutating func wide() throws -> WideAmount {
+            guard offset < bytes.count else { throw Truncated() }
+            let count = Int(bytes[offset])
+            offset += 1
+            guard count <= 6 else { throw Truncated() }
+            var limbs = [UInt64](repeating: 0, count: 6)
+            for index in 0..<count { limbs[index] = try u64() }
+            guard let value = WideAmount(limbs: limbs) else { throw Truncated() }
+            return value
         }
         mutating func count() throws -> Int {
             let value = try int()
             guard value >= 0, value <= bytes.count else { throw Truncated() }
+            return value
+        }
+        mutating func index(below limit: Int) throws -> Int {
+            let value = Int(try u32())
+            guard value < limit else { throw Truncated() }
             return value
         }
     }
@@ -56,13 +93,27 @@ enum ScanCheckpointCodec {
 
     static func encode(_ pass: ExposureReplay.Pass, _ writer: inout Writer) {
         writer.int(pass.position)
-        writer.int(pass.states.count)
-        for (address, account) in pass.states.sorted(by: { $0.key < $1.key }) {
-            writer.u64(address)
+        let accounts = pass.accounts.indices.filter { pass.accounts[$0] != PlainAccount() }
+        writer.int(accounts.count)
+        for index in accounts {
+            let account = pass.accounts[index]
+            writer.u32(UInt32(index))
             writer.wide(account.balance)
             writer.wide(account.taint)
             writer.int(account.hop)
-            let segments = Array(account.queue.contents)
+        }
+        let queues = pass.queues.indices.filter {
+            !pass.queues[$0].balance.isZero || !pass.queues[$0].taint.isZero || pass.queues[$0].hop != .max
+                || !pass.queues[$0].queue.isEmpty
+        }
+        writer.int(queues.count)
+        for index in queues {
+            let account = pass.queues[index]
+            writer.u32(UInt32(index))
+            writer.wide(account.balance)
+            writer.wide(account.taint)
+            writer.int(account.hop)
+            let segments = account.queue.contents
             writer.int(segments.count)
             for segment in segments {
                 writer.wide(segment.length)
@@ -70,24 +121,51 @@ enum ScanCheckpointCodec {
                 writer.int(segment.hop)
             }
         }
-        writer.int(pass.entries.count)
-        for (address, entry) in pass.entries.sorted(by: { $0.key < $1.key }) {
-            writer.u64(address)
-            for amount in [
-                entry.directIn, entry.directOut, entry.indirectIn, entry.indirectOut, entry.totalIn, entry.totalOut,
-            ] {
+        let forward = pass.forward.indices.filter { pass.forward[$0] != ForwardFigures() }
+        writer.int(forward.count)
+        for index in forward {
+            let figures = pass.forward[index]
+            writer.u32(UInt32(index))
+            writer.wide(figures.indirectIn)
+            writer.int(figures.hopIn)
+        }
+        let backward = pass.backward.indices.filter { pass.backward[$0] != BackwardFigures() }
+        writer.int(backward.count)
+        for index in backward {
+            let figures = pass.backward[index]
+            writer.u32(UInt32(index))
+            writer.wide(figures.indirectOut)
+            writer.int(figures.hopOut)
+            for amount in [figures.directIn, figures.directOut, figures.totalIn, figures.totalOut] {
                 writer.wide(amount)
             }
-            writer.hop(entry.hopIn)
-            writer.hop(entry.hopOut)
         }
     }
 
-    static func decodePass(_ reader: inout Reader) throws -> ExposureReplay.Pass {
+    static func decodePass(
+        _ reader: inout Reader,
+        addressCount: Int,
+        policy: TaintPolicy,
+        backward: Bool
+    ) throws
+        -> ExposureReplay.Pass
+    {
         var pass = ExposureReplay.Pass()
         pass.position = try reader.count()
-        for _ in 0..<(try reader.count()) {
-            let address = try reader.u64()
+        let accounts = try reader.count()
+        if accounts > 0 || policy != .fifo { pass.accounts = Array(repeating: PlainAccount(), count: addressCount) }
+        for _ in 0..<accounts {
+            let index = try reader.index(below: addressCount)
+            pass.accounts[index] = PlainAccount(
+                balance: try reader.wide(),
+                taint: try reader.wide(),
+                hop: try reader.int()
+            )
+        }
+        let queues = try reader.count()
+        if queues > 0 || policy == .fifo { pass.queues = Array(repeating: AccountTaintState(), count: addressCount) }
+        for _ in 0..<queues {
+            let index = try reader.index(below: addressCount)
             var account = AccountTaintState()
             account.balance = try reader.wide()
             account.taint = try reader.wide()
@@ -97,29 +175,54 @@ enum ScanCheckpointCodec {
                 let tainted = try reader.int() == 1
                 account.queue.append(TaintSegment(length: length, isTainted: tainted, hop: try reader.int()))
             }
-            pass.states[address] = account
+            pass.queues[index] = account
         }
-        for _ in 0..<(try reader.count()) {
-            let address = try reader.u64()
-            var entry = ScanEntry()
-            entry.directIn = try reader.wide()
-            entry.directOut = try reader.wide()
-            entry.indirectIn = try reader.wide()
-            entry.indirectOut = try reader.wide()
-            entry.totalIn = try reader.wide()
-            entry.totalOut = try reader.wide()
-            entry.hopIn = try reader.hop()
-            entry.hopOut = try reader.hop()
-            pass.entries[address] = entry
+        let forward = try reader.count()
+        if !backward { pass.forward = Array(repeating: ForwardFigures(), count: addressCount) }
+        for _ in 0..<forward {
+            guard !backward else { throw Reader.Truncated() }
+            let index = try reader.index(below: addressCount)
+            pass.forward[index] = ForwardFigures(indirectIn: try reader.wide(), hopIn: try reader.int())
+        }
+        let backwardCount = try reader.count()
+        if backward { pass.backward = Array(repeating: BackwardFigures(), count: addressCount) }
+        for _ in 0..<backwardCount {
+            guard backward else { throw Reader.Truncated() }
+            let index = try reader.index(below: addressCount)
+            pass.backward[index] = BackwardFigures(
+                indirectOut: try reader.wide(),
+                hopOut: try reader.int(),
+                directIn: try reader.wide(),
+                directOut: try reader.wide(),
+                totalIn: try reader.wide(),
+                totalOut: try reader.wide()
+            )
         }
         return pass
     }
 
-    /// The state saved under `header`, or `nil` when the data is not a checkpoint of this run.
-    static func decode(_ data: Data, header: ScanHeader) -> ExposureReplay.State? {
+    /// The state saved under `header`, or `nil` when the data is not a checkpoint of this run; throws
+    /// ``ScanCheckpointError/formatVersion(path:found:expected:)`` for a checkpoint of another format version.
+    static func decode(
+        _ data: Data,
+        header: ScanHeader,
+        addressCount: Int,
+        policy: TaintPolicy,
+        path: String
+    ) throws -> ExposureReplay.State? {
         var reader = Reader(bytes: Array(data))
+        guard reader.bytes.starts(with: magic) else {
+            if reader.bytes.starts(with: prefix) {
+                let line = reader.bytes.dropFirst(prefix.count).prefix { $0 != 0x0A }.prefix(20)
+                throw ScanCheckpointError.formatVersion(
+                    path: path,
+                    found: String(decoding: line, as: UTF8.self),
+                    expected: version
+                )
+            }
+            return nil
+        }
         do {
-            guard reader.bytes.starts(with: magic) else { return nil }
             reader.offset = magic.count
             let headerLength = try reader.count()
             guard reader.offset + headerLength <= reader.bytes.count else { return nil }
@@ -129,8 +232,8 @@ enum ScanCheckpointCodec {
             )
             guard saved == header else { return nil }
             reader.offset += headerLength
-            let forward = try decodePass(&reader)
-            let backward = try decodePass(&reader)
+            let forward = try decodePass(&reader, addressCount: addressCount, policy: policy, backward: false)
+            let backward = try decodePass(&reader, addressCount: addressCount, policy: policy, backward: true)
             guard reader.offset == reader.bytes.count else { return nil }
             return ExposureReplay.State(forward: forward, backward: backward)
         } catch {

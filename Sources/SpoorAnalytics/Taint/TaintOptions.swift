@@ -73,6 +73,10 @@ public struct TaintOptions: Sendable, Hashable {
     /// cannot change anything up to it. `nil` (default): run to the end. Exposure sets it to the target's last
     /// relevant transfer.
     public var horizon: ChainPosition?
+    /// Only these addresses are followed (read and replayed) when taint reaches them; taint delivered to any other
+    /// address is neither recorded in the result nor passed on. `nil` (default): every address taint reaches.
+    /// Exposure sets it to the addresses that can pass taint on to its targets, which leaves their figures exact.
+    public var follow: Set<AddressID>?
 
     /// Creates options.
     public init(
@@ -92,6 +96,7 @@ public struct TaintOptions: Sendable, Hashable {
         self.stopAt = stopAt
         self.recordsFlows = recordsFlows
         self.horizon = nil
+        self.follow = nil
     }
 
     /// `maxHops` as a number (`Int.max` when unlimited).

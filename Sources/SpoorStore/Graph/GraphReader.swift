@@ -224,6 +224,20 @@ public final class GraphReader {
         }
     }
 
+    /// Visits every address with its id in the byte order of its canonical text (the address index's key order;
+    /// for ASCII text the order of `String`'s `<`), without decoding address records; `body` returns `false` to
+    /// stop. Used by the batch scan to write its rows sorted without sorting them.
+    /// - Complexity: O(addresses).
+    public func forEachAddressInTextOrder(_ body: (String, AddressID) throws -> Bool) throws {
+        try scan(tables.addressIndex, prefix: []) { key, value in
+            let text = String(decoding: key, as: UTF8.self)
+            guard value.count == 8 else {
+                throw StoreError.corrupted(table: "address_index", key: text, reason: "id of \(value.count) bytes")
+            }
+            return try body(text, AddressID(Key.readID(value)))
+        }
+    }
+
     // MARK: Transactions and assets
 
     /// The id of a transaction given its 32-byte hash.
