@@ -57,6 +57,14 @@ public final class Store: Sendable {
         at path: String, mode: StoreMode, options: StoreOptions = StoreOptions(),
         logger: Logger = Logger(label: "spoor.store")
     ) throws -> Store {
+        try open(at: path, mode: mode, options: options, logger: logger, directoryLock: nil)
+    }
+
+    /// Opens the store holding `directoryLock` (compaction's exclusive lock), or else taking a shared one, which
+    /// waits while another process compacts the store.
+    static func open(
+        at path: String, mode: StoreMode, options: StoreOptions, logger: Logger, directoryLock: DirectoryLock?
+    ) throws -> Store {
         let fileManager = FileManager.default
         let dataFile = (path as NSString).appendingPathComponent("data.mdb")
         switch mode {
@@ -71,10 +79,16 @@ public final class Store: Sendable {
                 throw StoreError.notAStore(path: path, reason: "cannot create the directory: \(error.localizedDescription)")
             }
         }
+        let lock = try directoryLock ?? DirectoryLock(path: path, exclusive: false, wait: true, operation: "opening it")
+        if mode == .readWrite && directoryLock == nil {
+            // A compaction killed before its rename leaves its partial copy; none can be running while we hold the
+            // shared lock, so it is safe to remove.
+            try? fileManager.removeItem(atPath: (path as NSString).appendingPathComponent(compactionFileName))
+        }
         do {
             let environment = try LMDBEnvironment(
                 directory: path, readOnly: mode == .readOnly, mapSize: options.initialMapSize,
-                maxDatabases: Tables.names.count)
+                maxDatabases: Tables.names.count, directoryLock: lock)
             let tables = try Tables.open(in: environment, create: mode == .readWrite, path: path)
             let store = Store(path: path, mode: mode, environment: environment, tables: tables, logger: logger)
             try store.checkFormatVersion()
