@@ -163,6 +163,8 @@ struct BatchBuilder {
     var transactionIDs: [[UInt8]: TxID] = [:]
     var transactions: [TxID: TransactionRecord] = [:]
     var changedTransactions: Set<TxID> = []
+    /// Transactions created by this batch, indexed by ``flush()`` once their records are in the table.
+    var newTransactionHashes: [(id: TxID, hash: [UInt8])] = []
     /// Log indexes of each transaction touched in this batch, so duplicate detection stays O(1) per transfer even
     /// for a transaction with thousands of transfers (airdrops).
     var logIndexes: [TxID: Set<UInt32>] = [:]
@@ -276,7 +278,7 @@ struct BatchBuilder {
         } else {
             id = TxID(nextTransaction)
             nextTransaction += 1
-            try transaction.put(tables.txIndex, key: hash, value: Key.id(id.rawValue))
+            newTransactionHashes.append((id, hash))
             transactions[id] = TransactionRecord(
                 id: id, hash: hash, block: block, time: time, value: .zero, transfers: [])
         }
@@ -315,6 +317,10 @@ struct BatchBuilder {
         for id in changedTransactions.sorted() {
             guard let record = transactions[id] else { continue }
             try transaction.put(tables.transactions, key: Key.id(id.rawValue), value: record.encoded())
+        }
+        // In id order, so that of two transactions with one hash the later is indexed.
+        for (id, hash) in newTransactionHashes.sorted(by: { $0.id < $1.id }) {
+            try TransactionIndex.insert(hash: hash, id: id, transaction: transaction, store: store)
         }
         // A batch of duplicates writes nothing: re-ingest leaves the store as it was.
         guard added > 0 || nextTransaction != firstNewTransaction else { return }

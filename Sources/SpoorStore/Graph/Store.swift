@@ -13,6 +13,10 @@ public enum StoreMode: Sendable, Hashable {
 public struct StoreOptions: Sendable {
     /// The initial LMDB map size for a writable store. The map doubles by itself when full. Default 1 GiB.
     public var initialMapSize: Int
+    /// Bytes of a transaction hash that key the transaction index, for a store being created (an existing store
+    /// keeps its own). 8 outside tests; tests shorten it to force many hashes onto one key.
+    var txIndexKeyLength = 8
+
     /// Creates options.
     public init(initialMapSize: Int = 1 << 30) {
         self.initialMapSize = initialMapSize
@@ -38,7 +42,7 @@ public enum ChainModel: String, Sendable, Hashable, Codable {
 /// - ``makeWriter()``
 public final class Store: Sendable {
     /// The store's format version; a store of another version is refused with both versions named.
-    public static let formatVersion = 2
+    public static let formatVersion = 3
 
     /// The directory.
     public let path: String
@@ -47,6 +51,8 @@ public final class Store: Sendable {
     let environment: LMDBEnvironment
     let tables: Tables
     let logger: Logger
+    /// Bytes of a transaction hash that key `tx_index` (meta `tx_index_key_bytes`; 8 unless a test chose fewer).
+    let txIndexKeyLength: Int
     private let writerLock = NSLock()
 
     /// Opens the store in `path` (a directory).
@@ -90,7 +96,10 @@ public final class Store: Sendable {
                 directory: path, readOnly: mode == .readOnly, mapSize: options.initialMapSize,
                 maxDatabases: Tables.names.count, directoryLock: lock)
             let tables = try Tables.open(in: environment, create: mode == .readWrite, path: path)
-            let store = Store(path: path, mode: mode, environment: environment, tables: tables, logger: logger)
+            let keyLength = try storedTxIndexKeyLength(environment: environment, tables: tables, path: path)
+            let store = Store(
+                path: path, mode: mode, environment: environment, tables: tables, logger: logger,
+                txIndexKeyLength: keyLength ?? options.txIndexKeyLength)
             try store.checkFormatVersion()
             return store
         } catch let error as StoreError {
@@ -102,12 +111,33 @@ public final class Store: Sendable {
         }
     }
 
-    private init(path: String, mode: StoreMode, environment: LMDBEnvironment, tables: Tables, logger: Logger) {
+    private init(
+        path: String, mode: StoreMode, environment: LMDBEnvironment, tables: Tables, logger: Logger,
+        txIndexKeyLength: Int
+    ) {
         self.path = path
         self.mode = mode
         self.environment = environment
         self.tables = tables
         self.logger = logger
+        self.txIndexKeyLength = txIndexKeyLength
+    }
+
+    /// The stored transaction index key length, or `nil` for a store not yet initialised.
+    private static func storedTxIndexKeyLength(
+        environment: LMDBEnvironment, tables: Tables, path: String
+    ) throws -> Int? {
+        let transaction = try environment.begin(readOnly: true)
+        defer { transaction.abort() }
+        guard let bytes = try transaction.value(tables.meta, key: Array(MetaKey.txIndexKeyLength.utf8)) else {
+            return nil
+        }
+        guard let length = Int(String(decoding: bytes, as: UTF8.self)), (1...32).contains(length) else {
+            throw StoreError.corrupted(
+                table: "meta", key: MetaKey.txIndexKeyLength,
+                reason: "expected a length of 1 to 32, found '\(String(decoding: bytes, as: UTF8.self))'")
+        }
+        return length
     }
 
     private func checkFormatVersion() throws {
@@ -124,6 +154,8 @@ public final class Store: Sendable {
         try write { transaction in
             try transaction.put(
                 tables.meta, key: Array(MetaKey.formatVersion.utf8), value: Array(String(Self.formatVersion).utf8))
+            try transaction.put(
+                tables.meta, key: Array(MetaKey.txIndexKeyLength.utf8), value: Array(String(txIndexKeyLength).utf8))
         }
     }
 
@@ -209,6 +241,7 @@ enum MetaKey {
     static let tipHeight = "utxo_tip_height"
     static let clusterNextTransaction = "cluster_next_tx"
     static let clusterHeuristics = "cluster_heuristics"
+    static let txIndexKeyLength = "tx_index_key_bytes"
 }
 
 /// The named LMDB databases of a store.
