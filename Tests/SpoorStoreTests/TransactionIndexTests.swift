@@ -14,9 +14,8 @@ import SpoorTestSupport
     }
 
     static func makeStore(_ directory: TemporaryDirectory, keyLength: Int) throws -> Store {
-        var options = StoreOptions()
-        options.txIndexKeyLength = keyLength
-        let store = try Store.open(at: directory.path, mode: .readWrite, options: options)
+        let store = try Store.open(
+            at: directory.path, mode: .readWrite, options: StoreOptions(), directoryLock: nil, txIndexKeyLength: keyLength)
         let writer = try store.makeWriter()
         for range in [0..<1000, 1000..<2500, 2500..<3000] {
             let result = try writer.append(Array(transfers[range]))

@@ -51,8 +51,10 @@ public struct TransfersCSVIngester {
         let clock = ContinuousClock()
         let started = clock.now
         var summary = IngestSummary()
-        for file in files {
-            try ingest(file: file, writer: writer, into: &summary, progress: progress)
+        try writer.bulkLoad {
+            for file in files {
+                try ingest(file: file, writer: writer, into: &summary, progress: progress)
+            }
         }
         summary.seconds = (clock.now - started).seconds
         return summary

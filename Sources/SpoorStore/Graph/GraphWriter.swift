@@ -72,9 +72,32 @@ public struct TransactionInput: Sendable, Hashable {
 /// - ``addTags(_:)``
 public final class GraphWriter: @unchecked Sendable {  // Safe because every call goes through Store.write's lock.
     let store: Store
+    private var isBulkLoading = false
 
     init(store: Store) {
         self.store = store
+    }
+
+    /// Runs `body` (a long run of ``append(_:transactions:model:progress:)`` calls) as a bulk load: each commit
+    /// flushes its data pages but not the meta page, which the next commit's flush writes (`MDB_NOMETASYNC`), and
+    /// the writer releases the mapped data file's pages from the process's resident set after each commit (they stay
+    /// in the page cache). At the end everything is flushed to disk. A process kill loses nothing committed; an
+    /// operating system crash may undo the last commit (never damage the store), which a resumable ingest redoes
+    /// because its progress is recorded in the same commits.
+    public func bulkLoad<T>(_ body: () throws -> T) throws -> T {
+        guard !isBulkLoading else { return try body() }
+        try store.setBulkLoad(true)
+        isBulkLoading = true
+        defer { isBulkLoading = false }
+        let result: T
+        do {
+            result = try body()
+        } catch {
+            try? store.setBulkLoad(false)
+            throw error
+        }
+        try store.setBulkLoad(false)
+        return result
     }
 
     /// Appends a batch of transfers in chain order and records `progress` for `source` in the same transaction.
@@ -96,7 +119,8 @@ public final class GraphWriter: @unchecked Sendable {  // Safe because every cal
         _ transfers: [TransferInput], transactions: [TransactionInput], model: ChainModel = .account,
         progress: [String: [UInt8]]
     ) throws -> BatchResult {
-        try store.write { transaction in
+        defer { if isBulkLoading { store.releaseMappedPages() } }
+        return try store.write { transaction in
             var batch = try BatchBuilder(store: store, transaction: transaction, model: model)
             for bare in transactions { try batch.record(bare) }
             for transfer in transfers { try batch.add(transfer) }

@@ -1,4 +1,10 @@
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 public import Logging
 
 /// How a store is opened.
@@ -13,10 +19,6 @@ public enum StoreMode: Sendable, Hashable {
 public struct StoreOptions: Sendable {
     /// The initial LMDB map size for a writable store. The map doubles by itself when full. Default 1 GiB.
     public var initialMapSize: Int
-    /// Bytes of a transaction hash that key the transaction index, for a store being created (an existing store
-    /// keeps its own). 8 outside tests; tests shorten it to force many hashes onto one key.
-    var txIndexKeyLength = 8
-
     /// Creates options.
     public init(initialMapSize: Int = 1 << 30) {
         self.initialMapSize = initialMapSize
@@ -67,9 +69,12 @@ public final class Store: Sendable {
     }
 
     /// Opens the store holding `directoryLock` (compaction's exclusive lock), or else taking a shared one, which
-    /// waits while another process compacts the store.
+    /// waits while another process compacts the store. `txIndexKeyLength` is the transaction index's key length for a
+    /// store being created (an existing store keeps its own): 8 outside tests, which shorten it to force many hashes
+    /// onto one key.
     static func open(
-        at path: String, mode: StoreMode, options: StoreOptions, logger: Logger, directoryLock: DirectoryLock?
+        at path: String, mode: StoreMode, options: StoreOptions, logger: Logger = Logger(label: "spoor.store"),
+        directoryLock: DirectoryLock?, txIndexKeyLength: Int = 8
     ) throws -> Store {
         let fileManager = FileManager.default
         let dataFile = (path as NSString).appendingPathComponent("data.mdb")
@@ -99,7 +104,7 @@ public final class Store: Sendable {
             let keyLength = try storedTxIndexKeyLength(environment: environment, tables: tables, path: path)
             let store = Store(
                 path: path, mode: mode, environment: environment, tables: tables, logger: logger,
-                txIndexKeyLength: keyLength ?? options.txIndexKeyLength)
+                txIndexKeyLength: keyLength ?? txIndexKeyLength)
             try store.checkFormatVersion()
             return store
         } catch let error as StoreError {
@@ -228,6 +233,28 @@ public final class Store: Sendable {
 
     /// The current LMDB map size in bytes.
     public var mapSize: Int { environment.mapSize }
+
+    /// Drops this process's page-table entries of the mapped data file (`madvise(MADV_DONTNEED)`): the pages stay
+    /// in the kernel's page cache and fault back in when read, but no longer count in the process's resident set.
+    /// A long ingest calls it after each commit so that its resident size does not grow with the file.
+    func releaseMappedPages() {
+        let (address, length) = environment.map
+        guard let address, length > 0 else { return }
+        _ = madvise(address, length, MADV_DONTNEED)
+    }
+
+    /// Bulk loading: each commit flushes its data pages but not its meta page (`MDB_NOMETASYNC`, one disk flush per
+    /// commit instead of two) and the mapped pages are released after each commit (``releaseMappedPages()``).
+    /// Ending it flushes everything to disk. An operating system crash during a bulk load may undo the last
+    /// commit, which a resumable ingest then redoes; it never damages the store.
+    func setBulkLoad(_ on: Bool) throws {
+        do {
+            try environment.setNoMetaSync(on)
+            if !on { try environment.sync() }
+        } catch {
+            throw StoreError.lmdb(error)
+        }
+    }
 }
 
 /// Keys of the `meta` table.

@@ -92,11 +92,12 @@ final class LMDBEnvironment: @unchecked Sendable {  // Safe because mutable stat
         try check(mdb_env_copyfd2(handle, fd, UInt32(MDB_CP_COMPACT)), "mdb_env_copyfd2 (compacting copy)")
     }
 
-    /// Turns `MDB_NOSYNC` on or off: with it on, commits do not flush to disk (a process kill loses nothing, an
-    /// operating system crash may lose or damage the unsynced commits) until ``sync()``.
+    /// Turns `MDB_NOMETASYNC` on or off: with it on, a commit flushes its data pages but not its meta page, which
+    /// the next commit's flush (or ``sync()``) writes. One flush per commit instead of two; an operating system crash
+    /// may undo the last commit but never damages the store (a process kill loses nothing).
     /// The corresponding C function is `mdb_env_set_flags`.
-    func setNoSync(_ on: Bool) throws(LMDBError) {
-        try check(mdb_env_set_flags(handle, UInt32(MDB_NOSYNC), on ? 1 : 0), "mdb_env_set_flags(MDB_NOSYNC)")
+    func setNoMetaSync(_ on: Bool) throws(LMDBError) {
+        try check(mdb_env_set_flags(handle, UInt32(MDB_NOMETASYNC), on ? 1 : 0), "mdb_env_set_flags(MDB_NOMETASYNC)")
     }
 
     /// Flushes every committed transaction to disk. The corresponding C function is `mdb_env_sync(env, 1)`.
