@@ -181,7 +181,7 @@ extension GraphReader {
                     problem("transaction index key \(key.hexText) lists transaction \(id), which has no record")
                     continue
                 }
-                if !record.hash.starts(with: key) {
+                if TransactionIndex.key(record.hash, length: key.count) != key {
                     problem("transaction index key \(key.hexText) lists transaction \(id) of hash \(record.hash.hexText)")
                 }
             }

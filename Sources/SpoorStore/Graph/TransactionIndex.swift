@@ -1,13 +1,24 @@
-/// The `tx_index` table (format 3): the first ``Store/txIndexKeyLength`` bytes of a transaction hash (8 by default)
-/// → the ids of the transactions whose hash starts with them, as ascending varints. The full hash lives only in the
-/// transaction's record; a lookup reads the record of each listed id (almost always one) and compares.
+/// The `tx_index` table (format 3): a short key made from a transaction hash (8 bytes by default,
+/// ``Store/txIndexKeyLength``) → the ids of the transactions whose hash gives that key, as ascending varints. The
+/// full hash lives only in the transaction's record; a lookup reads the record of each listed id (almost always
+/// one) and compares.
+///
+/// The key is the first bytes of SipHash-2-4 of the whole hash (fixed key), not of the hash itself: hashes from
+/// test fixtures or hostile files can share their first 8 bytes (`0x000…0001`, `0x000…0002`, …), which would put
+/// them all under one key and make every insert and lookup read all their records.
 ///
 /// Format 2 keyed the table by the whole 32-byte hash, so every hash was stored twice (record and key): 65 MB of a
 /// 1M-transfer store's 429 MB. Two transactions of one hash (Bitcoin's BIP 30 coinbases) keep only the later id,
 /// as the whole-hash key did.
 enum TransactionIndex {
-    /// The index key of `hash`.
-    static func key(_ hash: [UInt8], length: Int) -> [UInt8] { Array(hash.prefix(length)) }
+    /// The index key of `hash`: the first `length` bytes (1 … 32; beyond 8 the hash's own bytes follow) of
+    /// SipHash-2-4 of `hash`, big-endian.
+    static func key(_ hash: [UInt8], length: Int) -> [UInt8] {
+        let digest = SipHash24.hash(hash, key0: 0x7370_6f6f_725f_7478, key1: 0x5f69_6e64_6578_5f33)
+        var key = (0..<8).map { UInt8(truncatingIfNeeded: digest >> (56 - 8 * $0)) }
+        if length > 8 { key += hash.prefix(length - 8) }
+        return Array(key.prefix(length))
+    }
 
     static func decodeIDs(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> [TxID] {
         var reader = ByteReader(bytes)
@@ -100,4 +111,44 @@ extension GraphReader {
             return true
         }
     }
+}
+
+/// SipHash-2-4 (Aumasson and Bernstein, 2012) of a byte string with a 128-bit key.
+enum SipHash24 {
+    static func hash(_ bytes: [UInt8], key0: UInt64, key1: UInt64) -> UInt64 {
+        var v0: UInt64 = 0x736f_6d65_7073_6575 ^ key0
+        var v1: UInt64 = 0x646f_7261_6e64_6f6d ^ key1
+        var v2: UInt64 = 0x6c79_6765_6e65_7261 ^ key0
+        var v3: UInt64 = 0x7465_6462_7974_6573 ^ key1
+        func round() {
+            v0 &+= v1; v1 = v1.rotatedLeft(13); v1 ^= v0; v0 = v0.rotatedLeft(32)
+            v2 &+= v3; v3 = v3.rotatedLeft(16); v3 ^= v2
+            v0 &+= v3; v3 = v3.rotatedLeft(21); v3 ^= v0
+            v2 &+= v1; v1 = v1.rotatedLeft(17); v1 ^= v2; v2 = v2.rotatedLeft(32)
+        }
+        let whole = bytes.count / 8 * 8
+        var offset = 0
+        while offset < whole {
+            var word: UInt64 = 0
+            for index in 0..<8 { word |= UInt64(bytes[offset + index]) << (8 * index) }  // little-endian
+            v3 ^= word
+            round()
+            round()
+            v0 ^= word
+            offset += 8
+        }
+        var last = UInt64(truncatingIfNeeded: bytes.count) << 56
+        for index in 0..<(bytes.count - whole) { last |= UInt64(bytes[whole + index]) << (8 * index) }
+        v3 ^= last
+        round()
+        round()
+        v0 ^= last
+        v2 ^= 0xFF
+        for _ in 0..<4 { round() }
+        return v0 ^ v1 ^ v2 ^ v3
+    }
+}
+
+extension UInt64 {
+    fileprivate func rotatedLeft(_ count: UInt64) -> UInt64 { self << count | self >> (64 - count) }
 }
