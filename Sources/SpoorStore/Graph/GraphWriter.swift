@@ -154,8 +154,14 @@ public final class GraphWriter: @unchecked Sendable {  // Safe because every cal
         let result = try store.write { transaction in
             var batch = try BatchBuilder(store: store, transaction: transaction, model: model)
             batch.numbering = numbering
+            batch.releasesMappedPages = isBulkLoading
             for bare in transactions { try batch.record(bare) }
-            for transfer in transfers { try batch.add(transfer) }
+            for (index, transfer) in transfers.enumerated() {
+                try batch.add(transfer)
+                if isBulkLoading && index % BatchBuilder.releaseInterval == BatchBuilder.releaseInterval - 1 {
+                    store.releaseMappedPages()
+                }
+            }
             try batch.flush()
             learned = batch.learnedNumbers
             for (source, bytes) in progress.sorted(by: { $0.key < $1.key }) {
@@ -224,6 +230,10 @@ struct BatchBuilder {
     /// The caller's address numbering, and the numbers this batch learned (added to it after the commit).
     var numbering: AddressNumbering?
     var learnedNumbers: [(number: UInt32, id: AddressID)] = []
+    /// Bulk loads release the mapped pages every ``releaseInterval`` transfers and addresses, so that the resident
+    /// size stays below the pages one batch reads.
+    var releasesMappedPages = false
+    static let releaseInterval = 16_384
     var transactionIDs: [TxidKey: TxID] = [:]
     var transactions: [TxID: TransactionRecord] = [:]
     var changedTransactions: Set<TxID> = []
@@ -392,7 +402,10 @@ struct BatchBuilder {
             touched[$0].record.id < touched[$1].record.id
         }
         let streams = AdjacencyStreamWriter(transaction: transaction, tables: tables, compressor: compressor)
-        for slot in order {
+        for (position, slot) in order.enumerated() {
+            if releasesMappedPages && position % Self.releaseInterval == Self.releaseInterval - 1 {
+                store.releaseMappedPages()
+            }
             try streams.append(touched[slot].pending, to: &touched[slot].record)
             touched[slot].pending = []
             try transaction.put(
