@@ -107,6 +107,10 @@ extension Store {
             }
             defer { close(descriptor) }
             try stop(.created)
+            // The copy reads every page through the map: release them as it goes (always safe on this read-only
+            // shared mapping; a page still needed faults back in from the page cache).
+            let releaser = PeriodicRelease(store: store)
+            defer { releaser.stop() }
             try copyCompacted(store.environment, to: descriptor)
             try stop(.copied)
             guard fsync(descriptor) == 0 else {
@@ -145,5 +149,36 @@ extension Store {
             throw StoreError.file(path: path, operation: "stat of", reason: DirectoryLock.reason(errno))
         }
         return Int(info.st_size)
+    }
+}
+
+/// Calls ``Store/releaseMappedPages()`` every 50 ms on a thread of its own until stopped.
+private final class PeriodicRelease: @unchecked Sendable {  // Safe because `stopped` is guarded by `condition`.
+    private let condition = NSCondition()
+    private var stopped = false
+    private var finished = false
+
+    init(store: Store) {
+        Thread.detachNewThread { [self] in
+            condition.lock()
+            while !stopped {
+                condition.unlock()
+                store.releaseMappedPages()
+                condition.lock()
+                _ = condition.wait(until: Date(timeIntervalSinceNow: 0.05))
+            }
+            finished = true
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// Stops the thread and waits for it to end (so the store may close).
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
     }
 }
