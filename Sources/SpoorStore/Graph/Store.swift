@@ -238,9 +238,9 @@ public final class Store: Sendable {
     /// in the kernel's page cache and fault back in when read, but no longer count in the process's resident set.
     /// A long ingest calls it after each commit so that its resident size does not grow with the file.
     func releaseMappedPages() {
-        let (address, length) = environment.map
-        guard let address, length > 0 else { return }
-        _ = madvise(address, length, MADV_DONTNEED)
+        for (address, length) in environment.mappedRanges {
+            _ = madvise(address, length, MADV_DONTNEED)
+        }
     }
 
     /// Bulk loading: each commit flushes its data pages but not its meta page (`MDB_NOMETASYNC`, one disk flush per

@@ -9,6 +9,8 @@ import Foundation
 final class LMDBEnvironment: @unchecked Sendable {  // Safe because mutable state is guarded by `resizeCondition`.
     let handle: OpaquePointer
     let isReadOnly: Bool
+    /// The data file's absolute path without symbolic links, as `/proc/self/maps` names it.
+    let dataFile: String?
     /// The store directory's shared (or, while compacting, exclusive) lock; released after the environment closes.
     let directoryLock: DirectoryLock?
     private let resizeCondition = NSCondition()
@@ -37,6 +39,10 @@ final class LMDBEnvironment: @unchecked Sendable {  // Safe because mutable stat
         }
         self.handle = env
         self.isReadOnly = readOnly
+        self.dataFile = realpath((directory as NSString).appendingPathComponent("data.mdb"), nil).map { resolved in
+            defer { free(resolved) }
+            return " " + String(cString: resolved)
+        }
         self.directoryLock = directoryLock
     }
 
@@ -105,11 +111,21 @@ final class LMDBEnvironment: @unchecked Sendable {  // Safe because mutable stat
         try check(mdb_env_sync(handle, 1), "mdb_env_sync")
     }
 
-    /// Where the data file is mapped, and the map's length.
-    var map: (address: UnsafeMutableRawPointer?, length: Int) {
-        var info = MDB_envinfo()
-        mdb_env_info(handle, &info)
-        return (info.me_mapaddr, info.me_mapsize)
+    /// Where this process maps the data file: the ranges of `/proc/self/maps` naming it (LMDB does not say:
+    /// `mdb_env_info`'s `me_mapaddr` is the fixed address of `MDB_FIXEDMAP` only). Empty where there is no `/proc`.
+    var mappedRanges: [(address: UnsafeMutableRawPointer, length: Int)] {
+        guard let dataFile, let text = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else {
+            return []
+        }
+        var ranges: [(UnsafeMutableRawPointer, Int)] = []
+        for line in text.split(separator: "\n") where line.hasSuffix(dataFile) {
+            let bounds = line.prefix { $0 != " " }.split(separator: "-")
+            guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16),
+                end > start, let address = UnsafeMutableRawPointer(bitPattern: start)
+            else { continue }
+            ranges.append((address, Int(end - start)))
+        }
+        return ranges
     }
 
     /// Opens a named database (creating it inside a write transaction).
