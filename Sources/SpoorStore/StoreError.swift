@@ -14,6 +14,10 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case lmdb(LMDBError)
     /// zstd reported an error.
     case compression(String)
+    /// Another process (or another open `Store` of this process) has the store open, so it cannot be compacted.
+    case inUse(path: String, operation: String)
+    /// A file operation on the store directory failed: the path, the operation and the system's reason.
+    case file(path: String, operation: String, reason: String)
 
     public var description: String {
         switch self {
@@ -31,6 +35,10 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return error.description
         case .compression(let message):
             return "zstd: \(message)"
+        case .inUse(let path, let operation):
+            return "store '\(path)' is open in another process (or elsewhere in this one); close it before \(operation)"
+        case .file(let path, let operation, let reason):
+            return "\(operation) '\(path)' failed: \(reason)"
         }
     }
 }

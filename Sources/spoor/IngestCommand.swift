@@ -54,6 +54,9 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(help: "No progress line.")
     var quiet = false
 
+    @Flag(help: "Do not compact the store afterwards (by default it is when free pages pass 20% of the file and 8 MiB).")
+    var noCompact = false
+
     func validate() throws {
         guard ChainFormats.named(format) != nil else {
             let known = ChainFormats.all.map { "'\($0.name)'" }.joined(separator: ", ")
@@ -75,17 +78,24 @@ struct IngestCommand: AsyncParsableCommand {
             strict: strict, batchSize: batchSize, network: BitcoinNetwork(name: network) ?? .mainnet, keepZero: keepZero)
         // Check every input before the store is created or touched: a wrong file writes nothing.
         try chainFormat.check(paths: files, options: options)
-        let graph = try Graph.open(at: storeOptions.store, mode: .readWrite)
-        let line = ProgressLine(enabled: !quiet && Terminal.standardErrorIsTerminal)
-        let report: ChainIngestReport
-        do {
-            report = try graph.ingest(files, format: chainFormat, options: options) { line.update($0) }
-        } catch {
-            line.finish()
-            throw error
-        }
-        line.finish()
+        let report = try ingest(format: chainFormat, options: options)
         for text in report.lines { Terminal.note(text) }
         for path in report.rejectsFiles { Terminal.note("rejected rows written to \(path)") }
+        // The graph is closed by now: compaction needs the store to itself.
+        guard !noCompact else { return }
+        let compaction = try Store.compact(
+            at: storeOptions.store, minimumFreeFraction: Self.compactionThreshold, minimumFreeBytes: 8 << 20)
+        if compaction.performed { Terminal.note(CompactCommand.describe(compaction)) }
+    }
+
+    /// Free pages over this share of the data file (and over 8 MiB) make the ingest compact the store at the end.
+    static let compactionThreshold = 0.2
+
+    /// Runs the ingest on a graph that is closed when this returns.
+    private func ingest(format chainFormat: any ChainFormat, options: ChainIngestOptions) throws -> ChainIngestReport {
+        let graph = try Graph.open(at: storeOptions.store, mode: .readWrite)
+        let line = ProgressLine(enabled: !quiet && Terminal.standardErrorIsTerminal)
+        defer { line.finish() }
+        return try graph.ingest(files, format: chainFormat, options: options) { line.update($0) }
     }
 }

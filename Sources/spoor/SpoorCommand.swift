@@ -23,7 +23,7 @@ struct SpoorCommand: AsyncParsableCommand {
         subcommands: [
             IngestCommand.self, TagsCommand.self, QueryCommand.self, ReplCommand.self, StatsCommand.self,
             VerifyCommand.self, GenerateCommand.self, ClusterCommand.self, ExplainCommand.self, ScanCommand.self,
-            ExposureCommand.self, BenchQueryCommand.self,
+            ExposureCommand.self, BenchQueryCommand.self, CompactCommand.self,
         ]
     )
 

@@ -24,7 +24,7 @@ import Testing
             #expect(result.status == 1, "\(arguments[0]): \(result)")
             #expect(result.stdout == "")
             #expect(
-                result.stderr == "error: store '\(store)' has format version 7, but this Spoor reads format version 2\n",
+                result.stderr == "error: store '\(store)' has format version 7, but this Spoor reads format version 3\n",
                 "\(result)")
         }
     }

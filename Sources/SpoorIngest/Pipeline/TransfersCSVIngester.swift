@@ -51,8 +51,10 @@ public struct TransfersCSVIngester {
         let clock = ContinuousClock()
         let started = clock.now
         var summary = IngestSummary()
-        for file in files {
-            try ingest(file: file, writer: writer, into: &summary, progress: progress)
+        try writer.bulkLoad {
+            for file in files {
+                try ingest(file: file, writer: writer, into: &summary, progress: progress)
+            }
         }
         summary.seconds = (clock.now - started).seconds
         return summary
@@ -78,6 +80,7 @@ public struct TransfersCSVIngester {
         // Read and check every row first, keeping each in compact form (addresses interned) until it is written.
         var rows: [CompactTransfer] = []
         var texts = InternedTexts()
+        let numbering = AddressNumbering()  // the store's ids of this file's interned texts, as batches commit
         var rejections: [RowRejection] = []
         var report = IngestProgress(
             file: file, phase: .reading, bytesRead: 0, totalBytes: reader.totalBytes, rowsCommitted: 0, totalRows: 0,
@@ -90,11 +93,13 @@ public struct TransfersCSVIngester {
                 rejections.append(rejection)
             }
             if (rows.count + rejections.count) % 65_536 == 0 {
+                reader.releaseReadPages()
                 report.bytesRead = reader.bytesRead
                 report.elapsed = (clock.now - started).seconds
                 progress(report)
             }
         }
+        reader.releaseReadPages()
         summary.bytes += reader.totalBytes
         summary.rows += rows.count
         summary.rejected += rejections.count
@@ -116,7 +121,8 @@ public struct TransfersCSVIngester {
             let end = min(committed + options.batchSize, rows.count)
             let batch = rows[committed..<end].map { $0.input(texts) }
             let marker = SourceProgress(committedRows: end, isComplete: end == rows.count)
-            let result = try writer.append(batch, model: .account, source: source, progress: marker.bytes)
+            let result = try writer.append(
+                batch, transactions: [], model: .account, progress: [source: marker.bytes], numbering: numbering)
             summary.added += result.added
             summary.duplicates += result.duplicates
             committed = end
@@ -170,9 +176,12 @@ struct CompactTransfer {
     }
 
     func input(_ texts: InternedTexts) -> TransferInput {
-        TransferInput(
+        var input = TransferInput(
             txHash: txHash.bytes, block: block, time: time, from: texts[from], to: texts[to], value: value,
             asset: asset == 0 ? nil : texts[asset - 1], logIndex: logIndex)
+        input.fromNumber = from
+        input.toNumber = to
+        return input
     }
 }
 

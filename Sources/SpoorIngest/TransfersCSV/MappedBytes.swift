@@ -69,6 +69,17 @@ final class MappedBytes: @unchecked Sendable {  // Safe because the bytes and th
         }
     }
 
+    /// Drops the mapped pages before `offset` from the process's resident set (`madvise(MADV_DONTNEED)`): a read
+    /// that comes back to them reads the file again, so the bytes never change. A long read calls it as it goes, so
+    /// its resident size does not grow with the file. A no-op for an owned copy.
+    func releasePages(before offset: Int) {
+        guard isMapped, let base else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let length = (Swift.min(offset, count) / page) * page
+        guard length > 0 else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base), length, MADV_DONTNEED)
+    }
+
     /// Calls `body` with the bytes (valid only inside `body`, while this object lives).
     func withBuffer<T, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> T {
         try body(UnsafeRawBufferPointer(start: base, count: count))

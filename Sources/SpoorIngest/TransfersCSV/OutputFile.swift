@@ -94,7 +94,15 @@ public enum FileDigest {
         let bytes = try MappedBytes(path: path)
         var hasher = SHA256()
         if let base = bytes.base {
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(start: base, count: bytes.count))
+            // In 64 MiB pieces, each released once hashed, so the mapping never holds the whole file resident.
+            let piece = 64 << 20
+            var offset = 0
+            while offset < bytes.count {
+                let length = Swift.min(piece, bytes.count - offset)
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(start: base + offset, count: length))
+                offset += length
+                bytes.releasePages(before: offset)
+            }
         }
         return OutputFile.hex(hasher.finalize())
     }

@@ -89,6 +89,9 @@ public struct TransfersCSVReader: IteratorProtocol, Sequence, Sendable {
 
     /// Bytes consumed so far (for progress).
     public var bytesRead: Int { scanner.position }
+
+    /// Drops the bytes already read from the process's resident set (see ``MappedBytes/releasePages(before:)``).
+    func releaseReadPages() { scanner.bytes.releasePages(before: scanner.position) }
     /// The file's size in bytes.
     public var totalBytes: Int { scanner.bytes.count }
 

@@ -240,14 +240,6 @@ public final class GraphReader {
 
     // MARK: Transactions and assets
 
-    /// The id of a transaction given its 32-byte hash.
-    public func transactionID(hash: [UInt8]) throws -> TxID? {
-        try lookup(tables.txIndex, key: hash, what: "transaction hash") { bytes throws(DecodeError) in
-            guard bytes.count == 8 else { throw DecodeError(reason: "id of \(bytes.count) bytes") }
-            return TxID(Key.readID(bytes))
-        }
-    }
-
     /// The record of a transaction.
     public func transaction(_ id: TxID) throws -> TransactionRecord? {
         try lookup(tables.transactions, key: Key.id(id.rawValue), what: "transaction \(id)") {

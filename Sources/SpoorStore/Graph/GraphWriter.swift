@@ -16,6 +16,11 @@ public struct TransferInput: Sendable, Hashable {
     public var asset: String?
     /// Log index: the transfer's position in its block.
     public var logIndex: UInt32
+    /// The caller's number for ``from`` in an ``AddressNumbering`` passed with the batch (an ingest's intern
+    /// table), or `nil`: with it the writer finds a known address without hashing its text.
+    public var fromNumber: UInt32?
+    /// The caller's number for ``to``, as ``fromNumber``.
+    public var toNumber: UInt32?
 
     /// Creates a transfer to add.
     public init(
@@ -30,6 +35,28 @@ public struct TransferInput: Sendable, Hashable {
         self.value = value
         self.asset = asset
         self.logIndex = logIndex
+    }
+}
+
+/// The address ids of texts a caller has numbered densely from 0 (an ingest's intern table), filled in as batches
+/// commit, so that each address text is hashed once per run rather than once per transfer. Use one per store.
+public final class AddressNumbering: @unchecked Sendable {  // Safe because only the writer's lock holder uses it.
+    /// `ids[number]`: the address id's raw value, or `UInt64.max` while unknown.
+    var ids: [UInt64] = []
+
+    /// Creates an empty numbering.
+    public init() {}
+
+    func id(_ number: UInt32) -> AddressID? {
+        let index = Int(number)
+        guard index < ids.count, ids[index] != .max else { return nil }
+        return AddressID(ids[index])
+    }
+
+    func set(_ number: UInt32, _ id: AddressID) {
+        let index = Int(number)
+        if index >= ids.count { ids.append(contentsOf: repeatElement(.max, count: max(index + 1 - ids.count, ids.count))) }
+        ids[index] = id.rawValue
     }
 }
 
@@ -72,9 +99,32 @@ public struct TransactionInput: Sendable, Hashable {
 /// - ``addTags(_:)``
 public final class GraphWriter: @unchecked Sendable {  // Safe because every call goes through Store.write's lock.
     let store: Store
+    private var isBulkLoading = false
 
     init(store: Store) {
         self.store = store
+    }
+
+    /// Runs `body` (a long run of ``append(_:transactions:model:progress:)`` calls) as a bulk load: each commit
+    /// flushes its data pages but not the meta page, which the next commit's flush writes (`MDB_NOMETASYNC`), and
+    /// the writer releases the mapped data file's pages from the process's resident set after each commit (they stay
+    /// in the page cache). At the end everything is flushed to disk. A process kill loses nothing committed; an
+    /// operating system crash may undo the last commit (never damage the store), which a resumable ingest redoes
+    /// because its progress is recorded in the same commits.
+    public func bulkLoad<T>(_ body: () throws -> T) throws -> T {
+        guard !isBulkLoading else { return try body() }
+        try store.setBulkLoad(true)
+        isBulkLoading = true
+        defer { isBulkLoading = false }
+        let result: T
+        do {
+            result = try body()
+        } catch {
+            try? store.setBulkLoad(false)
+            throw error
+        }
+        try store.setBulkLoad(false)
+        return result
     }
 
     /// Appends a batch of transfers in chain order and records `progress` for `source` in the same transaction.
@@ -91,16 +141,29 @@ public final class GraphWriter: @unchecked Sendable {  // Safe because every cal
 
     /// Records `transactions` (in chain order, so their ids are too; bare ones get an empty transfer list), then
     /// appends `transfers` in chain order, and records the progress of each source, all in one write transaction.
+    ///
+    /// With `numbering`, transfers that carry ``TransferInput/numbers`` find their addresses through it; the ids the
+    /// batch assigns are added to it once the batch has committed.
     @discardableResult
     public func append(
         _ transfers: [TransferInput], transactions: [TransactionInput], model: ChainModel = .account,
-        progress: [String: [UInt8]]
+        progress: [String: [UInt8]], numbering: AddressNumbering? = nil
     ) throws -> BatchResult {
-        try store.write { transaction in
+        defer { if isBulkLoading { store.releaseMappedPages() } }
+        var learned: [(number: UInt32, id: AddressID)] = []
+        let result = try store.write { transaction in
             var batch = try BatchBuilder(store: store, transaction: transaction, model: model)
+            batch.numbering = numbering
+            batch.releasesMappedPages = isBulkLoading
             for bare in transactions { try batch.record(bare) }
-            for transfer in transfers { try batch.add(transfer) }
+            for (index, transfer) in transfers.enumerated() {
+                try batch.add(transfer)
+                if isBulkLoading && index % BatchBuilder.releaseInterval == BatchBuilder.releaseInterval - 1 {
+                    store.releaseMappedPages()
+                }
+            }
             try batch.flush()
+            learned = batch.learnedNumbers
             for (source, bytes) in progress.sorted(by: { $0.key < $1.key }) {
                 let key = Array(source.utf8)
                 if try transaction.value(store.tables.sources, key: key) != bytes {
@@ -111,6 +174,8 @@ public final class GraphWriter: @unchecked Sendable {  // Safe because every cal
             result.transactionsAdded = Int(batch.nextTransaction - batch.firstNewTransaction)
             return result
         }
+        if let numbering { for (number, id) in learned { numbering.set(number, id) } }
+        return result
     }
 
     /// Records an ingest source's position without adding transfers.
@@ -157,12 +222,23 @@ struct BatchBuilder {
     var firstNewTransaction: UInt64 = 0
     var nextTransfer: UInt64
     var nextAsset: UInt64
-    var addressIDs: [String: AddressID] = [:]
-    var addresses: [AddressID: AddressRecord] = [:]
-    var pending: [AddressID: [Incidence]] = [:]
-    var transactionIDs: [[UInt8]: TxID] = [:]
+    /// The addresses this batch touches: each one's record (counted as the batch goes) and new incidences, found
+    /// by text, by id or by the caller's number.
+    var touched: [TouchedAddress] = []
+    var slotOfText: [String: Int] = [:]
+    var slotOfID: [AddressID: Int] = [:]
+    /// The caller's address numbering, and the numbers this batch learned (added to it after the commit).
+    var numbering: AddressNumbering?
+    var learnedNumbers: [(number: UInt32, id: AddressID)] = []
+    /// Bulk loads release the mapped pages every ``releaseInterval`` transfers and addresses, so that the resident
+    /// size stays below the pages one batch reads.
+    var releasesMappedPages = false
+    static let releaseInterval = 16_384
+    var transactionIDs: [TxidKey: TxID] = [:]
     var transactions: [TxID: TransactionRecord] = [:]
     var changedTransactions: Set<TxID> = []
+    /// Transactions created by this batch, indexed by ``flush()`` once their records are in the table.
+    var newTransactionHashes: [(id: TxID, hash: [UInt8])] = []
     /// Log indexes of each transaction touched in this batch, so duplicate detection stays O(1) per transfer even
     /// for a transaction with thousands of transfers (airdrops).
     var logIndexes: [TxID: Set<UInt32>] = [:]
@@ -208,8 +284,10 @@ struct BatchBuilder {
             duplicates += 1
             return
         }
-        let from = try addressID(for: input.from)
-        let to = try addressID(for: input.to)
+        let fromSlot = try slot(text: input.from, number: input.fromNumber)
+        let toSlot = try slot(text: input.to, number: input.toNumber)
+        let from = touched[fromSlot].record.id
+        let to = touched[toSlot].record.id
         let asset = try assetID(for: input.asset)
         let transfer = TransferID(nextTransfer)
         nextTransfer += 1
@@ -224,48 +302,61 @@ struct BatchBuilder {
             transactions[txID]?.value = total
         }
         changedTransactions.insert(txID)
-        try note(from, incidence: Incidence(direction: .outgoing, neighbor: to, transfer: transfer, properties: properties))
-        try note(to, incidence: Incidence(direction: .incoming, neighbor: from, transfer: transfer, properties: properties))
+        note(slot: fromSlot, Incidence(direction: .outgoing, neighbor: to, transfer: transfer, properties: properties))
+        note(slot: toSlot, Incidence(direction: .incoming, neighbor: from, transfer: transfer, properties: properties))
         added += 1
     }
 
     /// Adds an incidence to an address's stream and record.
     mutating func note(_ id: AddressID, incidence: Incidence) throws {
-        if addresses[id] == nil {
-            // UTXO inputs name their address by id: load a record this batch has not touched yet.
-            guard let record = try reader.address(id) else {
-                throw StoreError.corrupted(table: "addresses", key: "\(id)", reason: "referenced but missing")
-            }
-            addresses[id] = record
+        note(slot: try slot(id: id), incidence)
+    }
+
+    mutating func note(slot: Int, _ incidence: Incidence) {
+        touched[slot].record.count(incidence)
+        touched[slot].pending.append(incidence)
+    }
+
+    /// The batch slot of a stored address, loading its record (UTXO inputs name their address by id).
+    mutating func slot(id: AddressID) throws -> Int {
+        if let slot = slotOfID[id] { return slot }
+        guard let record = try reader.address(id) else {
+            throw StoreError.corrupted(table: "addresses", key: "\(id)", reason: "referenced but missing")
         }
-        addresses[id]?.count(incidence)
-        pending[id, default: []].append(incidence)
+        touched.append(TouchedAddress(record: record))
+        slotOfID[id] = touched.count - 1
+        return touched.count - 1
+    }
+
+    /// The batch slot of an address given by text (and the caller's number for it, if any): found through the
+    /// numbering, this batch or the address index, or created.
+    mutating func slot(text: String, number: UInt32?) throws -> Int {
+        if let number, let id = numbering?.id(number) { return try slot(id: id) }
+        if let slot = slotOfText[text] { return slot }
+        let slot: Int
+        if let existing = try reader.addressID(text) {
+            slot = try self.slot(id: existing)  // A UTXO input may have loaded (and counted into) it already.
+        } else {
+            let id = AddressID(nextAddress)
+            nextAddress += 1
+            try transaction.put(tables.addressIndex, key: Array(text.utf8), value: Key.id(id.rawValue))
+            touched.append(TouchedAddress(record: AddressRecord(id: id, address: text)))
+            slot = touched.count - 1
+            slotOfID[id] = slot
+        }
+        slotOfText[text] = slot
+        if let number, numbering != nil { learnedNumbers.append((number, touched[slot].record.id)) }
+        return slot
     }
 
     /// The id of an address, new or stored, loading its record into the batch.
     mutating func addressID(for text: String) throws -> AddressID {
-        if let id = addressIDs[text] { return id }
-        let id: AddressID
-        if let existing = try reader.addressID(text) {
-            id = existing
-            if addresses[id] == nil {  // A UTXO input may have loaded (and counted into) it already.
-                guard let record = try reader.address(existing) else {
-                    throw StoreError.corrupted(table: "addresses", key: "\(existing)", reason: "indexed but missing")
-                }
-                addresses[id] = record
-            }
-        } else {
-            id = AddressID(nextAddress)
-            nextAddress += 1
-            try transaction.put(tables.addressIndex, key: Array(text.utf8), value: Key.id(id.rawValue))
-            addresses[id] = AddressRecord(id: id, address: text)
-        }
-        addressIDs[text] = id
-        return id
+        touched[try slot(text: text, number: nil)].record.id
     }
 
     private mutating func transactionID(hash: [UInt8], block: UInt64, time: Int64) throws -> TxID {
-        if let id = transactionIDs[hash] { return id }
+        let hashKey = TxidKey(hash)
+        if let id = transactionIDs[hashKey] { return id }
         let id: TxID
         if let existing = try reader.transactionID(hash: hash) {
             id = existing
@@ -276,11 +367,11 @@ struct BatchBuilder {
         } else {
             id = TxID(nextTransaction)
             nextTransaction += 1
-            try transaction.put(tables.txIndex, key: hash, value: Key.id(id.rawValue))
+            newTransactionHashes.append((id, hash))
             transactions[id] = TransactionRecord(
                 id: id, hash: hash, block: block, time: time, value: .zero, transfers: [])
         }
-        transactionIDs[hash] = id
+        transactionIDs[hashKey] = id
         return id
     }
 
@@ -306,15 +397,27 @@ struct BatchBuilder {
     /// Appends each touched address's pending incidences to its open chunk, sealing full chunks, then writes the
     /// records and counters.
     mutating func flush() throws {
-        for id in pending.keys.sorted() {
-            guard var record = addresses[id], let incoming = pending[id] else { continue }
-            try AdjacencyStreamWriter(transaction: transaction, tables: tables, compressor: compressor)
-                .append(incoming, to: &record)
-            try transaction.put(tables.addresses, key: Key.id(id.rawValue), value: record.encoded())
+        // In id order: neighbouring keys of the adjacency and address tables share pages.
+        let order = touched.indices.filter { !touched[$0].pending.isEmpty }.sorted {
+            touched[$0].record.id < touched[$1].record.id
+        }
+        let streams = AdjacencyStreamWriter(transaction: transaction, tables: tables, compressor: compressor)
+        for (position, slot) in order.enumerated() {
+            if releasesMappedPages && position % Self.releaseInterval == Self.releaseInterval - 1 {
+                store.releaseMappedPages()
+            }
+            try streams.append(touched[slot].pending, to: &touched[slot].record)
+            touched[slot].pending = []
+            try transaction.put(
+                tables.addresses, key: Key.id(touched[slot].record.id.rawValue), value: touched[slot].record.encoded())
         }
         for id in changedTransactions.sorted() {
             guard let record = transactions[id] else { continue }
             try transaction.put(tables.transactions, key: Key.id(id.rawValue), value: record.encoded())
+        }
+        // In id order, so that of two transactions with one hash the later is indexed.
+        for (id, hash) in newTransactionHashes.sorted(by: { $0.id < $1.id }) {
+            try TransactionIndex.insert(hash: hash, id: id, transaction: transaction, store: store)
         }
         // A batch of duplicates writes nothing: re-ingest leaves the store as it was.
         guard added > 0 || nextTransaction != firstNewTransaction else { return }
@@ -332,6 +435,12 @@ struct BatchBuilder {
             try transaction.put(tables.meta, key: Array(key.utf8), value: writer.bytes)
         }
     }
+}
+
+/// One address a batch touches: its record, counted as the batch goes, and its incidences not yet written.
+struct TouchedAddress {
+    var record: AddressRecord
+    var pending: [Incidence] = []
 }
 
 /// Appends incidences to an address's adjacency stream: fills the open chunk, seals full chunks (zstd when smaller),

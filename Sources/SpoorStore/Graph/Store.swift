@@ -1,4 +1,10 @@
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 public import Logging
 
 /// How a store is opened.
@@ -38,7 +44,7 @@ public enum ChainModel: String, Sendable, Hashable, Codable {
 /// - ``makeWriter()``
 public final class Store: Sendable {
     /// The store's format version; a store of another version is refused with both versions named.
-    public static let formatVersion = 2
+    public static let formatVersion = 3
 
     /// The directory.
     public let path: String
@@ -47,6 +53,8 @@ public final class Store: Sendable {
     let environment: LMDBEnvironment
     let tables: Tables
     let logger: Logger
+    /// Bytes of a transaction hash that key `tx_index` (meta `tx_index_key_bytes`; 8 unless a test chose fewer).
+    let txIndexKeyLength: Int
     private let writerLock = NSLock()
 
     /// Opens the store in `path` (a directory).
@@ -56,6 +64,17 @@ public final class Store: Sendable {
     public static func open(
         at path: String, mode: StoreMode, options: StoreOptions = StoreOptions(),
         logger: Logger = Logger(label: "spoor.store")
+    ) throws -> Store {
+        try open(at: path, mode: mode, options: options, logger: logger, directoryLock: nil)
+    }
+
+    /// Opens the store holding `directoryLock` (compaction's exclusive lock), or else taking a shared one, which
+    /// waits while another process compacts the store. `txIndexKeyLength` is the transaction index's key length for a
+    /// store being created (an existing store keeps its own): 8 outside tests, which shorten it to force many hashes
+    /// onto one key.
+    static func open(
+        at path: String, mode: StoreMode, options: StoreOptions, logger: Logger = Logger(label: "spoor.store"),
+        directoryLock: DirectoryLock?, txIndexKeyLength: Int = 8
     ) throws -> Store {
         let fileManager = FileManager.default
         let dataFile = (path as NSString).appendingPathComponent("data.mdb")
@@ -71,12 +90,21 @@ public final class Store: Sendable {
                 throw StoreError.notAStore(path: path, reason: "cannot create the directory: \(error.localizedDescription)")
             }
         }
+        let lock = try directoryLock ?? DirectoryLock(path: path, exclusive: false, wait: true, operation: "opening it")
+        if mode == .readWrite && directoryLock == nil {
+            // A compaction killed before its rename leaves its partial copy; none can be running while we hold the
+            // shared lock, so it is safe to remove.
+            try? fileManager.removeItem(atPath: (path as NSString).appendingPathComponent(compactionFileName))
+        }
         do {
             let environment = try LMDBEnvironment(
                 directory: path, readOnly: mode == .readOnly, mapSize: options.initialMapSize,
-                maxDatabases: Tables.names.count)
+                maxDatabases: Tables.names.count, directoryLock: lock)
             let tables = try Tables.open(in: environment, create: mode == .readWrite, path: path)
-            let store = Store(path: path, mode: mode, environment: environment, tables: tables, logger: logger)
+            let keyLength = try storedTxIndexKeyLength(environment: environment, tables: tables, path: path)
+            let store = Store(
+                path: path, mode: mode, environment: environment, tables: tables, logger: logger,
+                txIndexKeyLength: keyLength ?? txIndexKeyLength)
             try store.checkFormatVersion()
             return store
         } catch let error as StoreError {
@@ -88,12 +116,33 @@ public final class Store: Sendable {
         }
     }
 
-    private init(path: String, mode: StoreMode, environment: LMDBEnvironment, tables: Tables, logger: Logger) {
+    private init(
+        path: String, mode: StoreMode, environment: LMDBEnvironment, tables: Tables, logger: Logger,
+        txIndexKeyLength: Int
+    ) {
         self.path = path
         self.mode = mode
         self.environment = environment
         self.tables = tables
         self.logger = logger
+        self.txIndexKeyLength = txIndexKeyLength
+    }
+
+    /// The stored transaction index key length, or `nil` for a store not yet initialised.
+    private static func storedTxIndexKeyLength(
+        environment: LMDBEnvironment, tables: Tables, path: String
+    ) throws -> Int? {
+        let transaction = try environment.begin(readOnly: true)
+        defer { transaction.abort() }
+        guard let bytes = try transaction.value(tables.meta, key: Array(MetaKey.txIndexKeyLength.utf8)) else {
+            return nil
+        }
+        guard let length = Int(String(decoding: bytes, as: UTF8.self)), (1...32).contains(length) else {
+            throw StoreError.corrupted(
+                table: "meta", key: MetaKey.txIndexKeyLength,
+                reason: "expected a length of 1 to 32, found '\(String(decoding: bytes, as: UTF8.self))'")
+        }
+        return length
     }
 
     private func checkFormatVersion() throws {
@@ -110,6 +159,8 @@ public final class Store: Sendable {
         try write { transaction in
             try transaction.put(
                 tables.meta, key: Array(MetaKey.formatVersion.utf8), value: Array(String(Self.formatVersion).utf8))
+            try transaction.put(
+                tables.meta, key: Array(MetaKey.txIndexKeyLength.utf8), value: Array(String(txIndexKeyLength).utf8))
         }
     }
 
@@ -182,6 +233,28 @@ public final class Store: Sendable {
 
     /// The current LMDB map size in bytes.
     public var mapSize: Int { environment.mapSize }
+
+    /// Drops this process's page-table entries of the mapped data file (`madvise(MADV_DONTNEED)`): the pages stay
+    /// in the kernel's page cache and fault back in when read, but no longer count in the process's resident set.
+    /// A long ingest calls it after each commit so that its resident size does not grow with the file.
+    func releaseMappedPages() {
+        for (address, length) in environment.mappedRanges {
+            _ = madvise(address, length, MADV_DONTNEED)
+        }
+    }
+
+    /// Bulk loading: each commit flushes its data pages but not its meta page (`MDB_NOMETASYNC`, one disk flush per
+    /// commit instead of two) and the mapped pages are released after each commit (``releaseMappedPages()``).
+    /// Ending it flushes everything to disk. An operating system crash during a bulk load may undo the last
+    /// commit, which a resumable ingest then redoes; it never damages the store.
+    func setBulkLoad(_ on: Bool) throws {
+        do {
+            try environment.setNoMetaSync(on)
+            if !on { try environment.sync() }
+        } catch {
+            throw StoreError.lmdb(error)
+        }
+    }
 }
 
 /// Keys of the `meta` table.
@@ -195,6 +268,7 @@ enum MetaKey {
     static let tipHeight = "utxo_tip_height"
     static let clusterNextTransaction = "cluster_next_tx"
     static let clusterHeuristics = "cluster_heuristics"
+    static let txIndexKeyLength = "tx_index_key_bytes"
 }
 
 /// The named LMDB databases of a store.

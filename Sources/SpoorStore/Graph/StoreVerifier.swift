@@ -122,6 +122,7 @@ extension GraphReader {
         } else {
             try verifyTransactions(counts: counts, outEnds: outEnds, problem: problem)
         }
+        try verifyTransactionIndex(counts: counts, isUTXO: isUTXO, problem: problem)
         report.tagsChecked = try verifyTags(problem: problem)
         report.problems = problems
         return report
@@ -160,6 +161,33 @@ extension GraphReader {
         }
         if listed != counts.transfers {
             problem("transactions list \(listed) transfers, meta counts \(counts.transfers)")
+        }
+    }
+
+    /// The transaction index (format 3, hash prefix → ids): every key has the store's key length, every listed id
+    /// has a record whose hash starts with the key, and every transaction is listed once (on UTXO chains one of two
+    /// with one hash, BIP 30, is not).
+    private func verifyTransactionIndex(
+        counts: StoreCounts, isUTXO: Bool, problem: (@autoclosure () -> String) -> Void
+    ) throws {
+        var listed: UInt64 = 0
+        try forEachTransactionIndexEntry { key, ids in
+            if key.count != store.txIndexKeyLength {
+                problem("transaction index key \(key.hexText) has \(key.count) bytes, not \(store.txIndexKeyLength)")
+            }
+            for id in ids {
+                listed += 1
+                guard let record = try transaction(id) else {
+                    problem("transaction index key \(key.hexText) lists transaction \(id), which has no record")
+                    continue
+                }
+                if TransactionIndex.key(record.hash, length: key.count) != key {
+                    problem("transaction index key \(key.hexText) lists transaction \(id) of hash \(record.hash.hexText)")
+                }
+            }
+        }
+        if isUTXO ? listed > counts.transactions : listed != counts.transactions {
+            problem("transaction index lists \(listed) transactions, meta counts \(counts.transactions)")
         }
     }
 

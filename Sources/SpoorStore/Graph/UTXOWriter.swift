@@ -265,7 +265,7 @@ private struct UTXOBatch {
         builder.nextTransaction += 1
         let txidKey = TxidKey(input.txid)
         staged.txids[txidKey] = id
-        try transaction.put(tables.txIndex, key: input.txid, value: Key.id(id.rawValue))
+        builder.newTransactionHashes.append((id, input.txid))
         var details = UTXODetails(position: position, isCoinbase: input.isCoinbase, inputs: [], outputs: [])
         details.inputs.reserveCapacity(input.inputs.count)
         for (index, spend) in input.inputs.enumerated() {
@@ -384,9 +384,7 @@ private struct UTXORollback {
         var touched: Set<AddressID> = []
         for raw in cutoffTransaction..<builder.nextTransaction {
             guard let record = try reader.transaction(TxID(raw)), let details = record.utxo else { continue }
-            if try reader.transactionID(hash: record.hash) == record.id {
-                _ = try transaction.delete(tables.txIndex, key: record.hash)
-            }
+            try TransactionIndex.remove(hash: record.hash, id: record.id, transaction: transaction, store: builder.store)
             _ = try transaction.delete(tables.transactions, key: Key.id(raw))
             for input in details.inputs {
                 if let address = input.address { touched.insert(address) }

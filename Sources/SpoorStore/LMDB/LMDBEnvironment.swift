@@ -9,6 +9,10 @@ import Foundation
 final class LMDBEnvironment: @unchecked Sendable {  // Safe because mutable state is guarded by `resizeCondition`.
     let handle: OpaquePointer
     let isReadOnly: Bool
+    /// The data file's absolute path without symbolic links, as `/proc/self/maps` names it.
+    let dataFile: String?
+    /// The store directory's shared (or, while compacting, exclusive) lock; released after the environment closes.
+    let directoryLock: DirectoryLock?
     private let resizeCondition = NSCondition()
     private var activeTransactions = 0
     private var isResizing = false
@@ -17,7 +21,9 @@ final class LMDBEnvironment: @unchecked Sendable {  // Safe because mutable stat
     ///
     /// The corresponding C functions are `mdb_env_create`, `mdb_env_set_maxdbs`, `mdb_env_set_mapsize` and
     /// `mdb_env_open`.
-    init(directory: String, readOnly: Bool, mapSize: Int, maxDatabases: Int) throws(LMDBError) {
+    init(
+        directory: String, readOnly: Bool, mapSize: Int, maxDatabases: Int, directoryLock: DirectoryLock? = nil
+    ) throws(LMDBError) {
         var env: OpaquePointer?
         try check(mdb_env_create(&env), "mdb_env_create")
         guard let env else { throw LMDBError(code: -1, operation: "mdb_env_create returned no handle") }
@@ -33,6 +39,11 @@ final class LMDBEnvironment: @unchecked Sendable {  // Safe because mutable stat
         }
         self.handle = env
         self.isReadOnly = readOnly
+        self.dataFile = realpath((directory as NSString).appendingPathComponent("data.mdb"), nil).map { resolved in
+            defer { free(resolved) }
+            return " " + String(cString: resolved)
+        }
+        self.directoryLock = directoryLock
     }
 
     deinit { mdb_env_close(handle) }
@@ -51,6 +62,70 @@ final class LMDBEnvironment: @unchecked Sendable {  // Safe because mutable stat
         mdb_env_info(handle, &info)
         mdb_env_stat(handle, &stat)
         return (info.me_last_pgno + 1) * Int(stat.ms_psize)
+    }
+
+    /// The page size, the pages of the data file in use (last used page + 1) and how many of them are free: listed
+    /// in LMDB's free list for reuse, as `mdb_stat -ef` counts them. Free pages are what a compacting copy leaves out.
+    /// The corresponding C functions are `mdb_env_info`, `mdb_env_stat` and a cursor on the free-list database (0).
+    func pageUsage() throws(LMDBError) -> PageUsage {
+        var info = MDB_envinfo()
+        var stat = MDB_stat()
+        let transaction = try begin(readOnly: true)
+        defer { transaction.abort() }
+        try check(mdb_env_info(handle, &info), "mdb_env_info")
+        try check(mdb_env_stat(handle, &stat), "mdb_env_stat")
+        var cursor: OpaquePointer?
+        try check(mdb_cursor_open(transaction.handle, 0, &cursor), "mdb_cursor_open on the free list")
+        defer { mdb_cursor_close(cursor) }
+        var free = 0
+        var key = MDB_val()
+        var value = MDB_val()
+        var code = mdb_cursor_get(cursor, &key, &value, MDB_FIRST)
+        while code == 0 {
+            // Each value is an ID list: its first word is how many page numbers follow.
+            if value.mv_size >= MemoryLayout<Int>.size, let data = value.mv_data {
+                free += data.loadUnaligned(as: Int.self)
+            }
+            code = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)
+        }
+        if code != MDB_NOTFOUND { try check(code, "mdb_cursor_get on the free list") }
+        return PageUsage(pageSize: Int(stat.ms_psize), usedPages: info.me_last_pgno + 1, freePages: free)
+    }
+
+    /// Writes a compacted copy of the environment (free pages left out, pages renumbered) to the open file `fd`,
+    /// from a read snapshot. The corresponding C function is `mdb_env_copyfd2` with `MDB_CP_COMPACT`.
+    func copyCompacted(to fd: Int32) throws(LMDBError) {
+        try check(mdb_env_copyfd2(handle, fd, UInt32(MDB_CP_COMPACT)), "mdb_env_copyfd2 (compacting copy)")
+    }
+
+    /// Turns `MDB_NOMETASYNC` on or off: with it on, a commit flushes its data pages but not its meta page, which
+    /// the next commit's flush (or ``sync()``) writes. One flush per commit instead of two; an operating system crash
+    /// may undo the last commit but never damages the store (a process kill loses nothing).
+    /// The corresponding C function is `mdb_env_set_flags`.
+    func setNoMetaSync(_ on: Bool) throws(LMDBError) {
+        try check(mdb_env_set_flags(handle, UInt32(MDB_NOMETASYNC), on ? 1 : 0), "mdb_env_set_flags(MDB_NOMETASYNC)")
+    }
+
+    /// Flushes every committed transaction to disk. The corresponding C function is `mdb_env_sync(env, 1)`.
+    func sync() throws(LMDBError) {
+        try check(mdb_env_sync(handle, 1), "mdb_env_sync")
+    }
+
+    /// Where this process maps the data file: the ranges of `/proc/self/maps` naming it (LMDB does not say:
+    /// `mdb_env_info`'s `me_mapaddr` is the fixed address of `MDB_FIXEDMAP` only). Empty where there is no `/proc`.
+    var mappedRanges: [(address: UnsafeMutableRawPointer, length: Int)] {
+        guard let dataFile, let text = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else {
+            return []
+        }
+        var ranges: [(UnsafeMutableRawPointer, Int)] = []
+        for line in text.split(separator: "\n") where line.hasSuffix(dataFile) {
+            let bounds = line.prefix { $0 != " " }.split(separator: "-")
+            guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16),
+                end > start, let address = UnsafeMutableRawPointer(bitPattern: start)
+            else { continue }
+            ranges.append((address, Int(end - start)))
+        }
+        return ranges
     }
 
     /// Opens a named database (creating it inside a write transaction).
@@ -104,6 +179,21 @@ final class LMDBEnvironment: @unchecked Sendable {  // Safe because mutable stat
         resizeCondition.unlock()
         try check(code, "mdb_env_set_mapsize(\(target))")
     }
+}
+
+/// How the pages of an environment's data file are used.
+struct PageUsage: Sendable, Hashable {
+    /// Bytes per page.
+    var pageSize: Int
+    /// Pages up to the last one in use (the data file holds these).
+    var usedPages: Int
+    /// Pages on LMDB's free list: kept for reuse, left out by a compacting copy.
+    var freePages: Int
+
+    /// Bytes of the used pages.
+    var usedBytes: Int { usedPages * pageSize }
+    /// Bytes of the free pages.
+    var freeBytes: Int { freePages * pageSize }
 }
 
 /// A named database handle (valid for the environment's lifetime).
