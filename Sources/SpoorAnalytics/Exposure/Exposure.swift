@@ -18,7 +18,9 @@ public struct ExposureOptions: Sendable, Hashable {
     public var evidencePaths: Int
     /// Whether taint is followed only through addresses that can pass it on to the targets in time (default
     /// `true`; the figures and evidence are the same, found without replaying the rest of what the listed addresses
-    /// reach). `false` follows taint everywhere it goes: the plain reference the tests compare with.
+    /// reach; on a store snapshot asked about repeatedly, from whole-snapshot runs kept across questions, see
+    /// `ExposureRunCache`). `false` follows taint everywhere it goes, for each question on its own: the plain
+    /// reference the tests compare with.
     public var boundsReplay = true
 
     /// Creates options.
