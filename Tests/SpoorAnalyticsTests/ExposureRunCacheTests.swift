@@ -14,13 +14,19 @@ struct ExposureRunCacheTests {
     }
 
     /// Random transfers among `count` addresses with a few hubs (seeded).
-    static func transfers(_ generator: inout SeededGenerator, count: Int, addresses: Int, firstBlock: UInt64)
+    static func transfers(
+        _ generator: inout SeededGenerator,
+        count: Int,
+        addresses: Int,
+        firstBlock: UInt64
+    )
         -> [TransferInput]
     {
         let hubs = [3, 7]
         func pick() -> String {
             Int.random(in: 0..<3, using: &generator) == 0
-                ? address(hubs.randomElement(using: &generator) ?? 3) : address(Int.random(in: 0..<addresses, using: &generator))
+                ? address(hubs.randomElement(using: &generator) ?? 3)
+                : address(Int.random(in: 0..<addresses, using: &generator))
         }
         var block = firstBlock
         return (0..<count).map { index in
@@ -28,8 +34,15 @@ struct ExposureRunCacheTests {
             var hash = [UInt8](repeating: 0, count: 32)
             withUnsafeBytes(of: (block << 20 | UInt64(index)).bigEndian) { hash.replaceSubrange(24..<32, with: $0) }
             return TransferInput(
-                txHash: hash, block: block, time: Int64(block) * 12, from: pick(), to: pick(),
-                value: Amount(UInt64.random(in: 1...1_000_000, using: &generator)), asset: nil, logIndex: 0)
+                txHash: hash,
+                block: block,
+                time: Int64(block) * 12,
+                from: pick(),
+                to: pick(),
+                value: Amount(UInt64.random(in: 1...1_000_000, using: &generator)),
+                asset: nil,
+                logIndex: 0
+            )
         }
     }
 
@@ -59,10 +72,14 @@ struct ExposureRunCacheTests {
                     guard let id = try reader.addressID(Self.address(index)) else { continue }
                     var targets: Set<AddressID> = [id]
                     // Every fifth question is about a cluster of two.
-                    if index % 5 == 4, let other = try reader.addressID(Self.address(index - 1)) { targets.insert(other) }
+                    if index % 5 == 4, let other = try reader.addressID(Self.address(index - 1)) {
+                        targets.insert(other)
+                    }
                     let plain = try analyzer.exposure(of: targets, listed: listed, options: reference)
                     expected.append(ReplayBoundsTests.describe(plain))
-                    cached.append(ReplayBoundsTests.describe(try analyzer.exposure(of: targets, listed: listed, options: options)))
+                    cached.append(
+                        ReplayBoundsTests.describe(try analyzer.exposure(of: targets, listed: listed, options: options))
+                    )
                     if plain.hopIn != nil || plain.hopOut != nil { exposed += 1 }
                 }
                 return (cached, expected, exposed, reader.snapshotIdentity?.transaction ?? -1)
@@ -84,13 +101,29 @@ struct ExposureRunCacheTests {
         var hash = [UInt8](repeating: 0xee, count: 32)
         more.append(
             TransferInput(
-                txHash: hash, block: 600, time: 7_200, from: Self.address(0), to: Self.address(5), value: Amount(999),
-                asset: nil, logIndex: 0))
+                txHash: hash,
+                block: 600,
+                time: 7_200,
+                from: Self.address(0),
+                to: Self.address(5),
+                value: Amount(999),
+                asset: nil,
+                logIndex: 0
+            )
+        )
         hash[0] = 0xef
         more.append(
             TransferInput(
-                txHash: hash, block: 601, time: 7_212, from: Self.address(5), to: Self.address(6), value: Amount(500),
-                asset: nil, logIndex: 0))
+                txHash: hash,
+                block: 601,
+                time: 7_212,
+                from: Self.address(5),
+                to: Self.address(6),
+                value: Amount(500),
+                asset: nil,
+                logIndex: 0
+            )
+        )
         try writer.append(more)
         let after = try answers()
         #expect(after.transaction != first.transaction)

@@ -176,8 +176,14 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
         var shared: ExposureRunCache.Runs?
         if options.boundsReplay, let store = source as? StoreAccountFlow, let snapshot = store.reader.snapshotIdentity {
             let key = ExposureRunCache.Key(
-                listed: listed, policy: options.policy, maxHops: options.maxHops, asset: options.asset,
-                stopAt: options.stopAt, window: options.window, minTaint: options.minTaint)
+                listed: listed,
+                policy: options.policy,
+                maxHops: options.maxHops,
+                asset: options.asset,
+                stopAt: options.stopAt,
+                window: options.window,
+                minTaint: options.minTaint
+            )
             let cache = runCache
             switch cache.decide(store: snapshot.store, transaction: snapshot.transaction, key: key) {
             case .use(let runs): shared = runs
@@ -197,7 +203,12 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
             let flow = CachingAccountFlow(source: source, asset: options.asset, window: options.window)
             let engine = AccountTaintEngine(source: flow)
             let bounds = ReplayBounds(
-                flow: flow, targets: targets, listed: listed, stopAt: options.stopAt, maxHops: options.maxHops)
+                flow: flow,
+                targets: targets,
+                listed: listed,
+                stopAt: options.stopAt,
+                maxHops: options.maxHops
+            )
             if let lastIncoming {
                 taintOptions.horizon = lastIncoming
                 taintOptions.follow = try bounds.relevant(backward: false, horizon: lastIncoming)
@@ -296,9 +307,19 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
             if !listed.contains(flow.transfer.to) { report.indirectOut += WideAmount(flow.taint) }
         }
         report.evidenceIn = Self.evidence(
-            finals: finalsIn, into: intoForward, listed: listed, limit: options.evidencePaths, backward: false)
+            finals: finalsIn,
+            into: intoForward,
+            listed: listed,
+            limit: options.evidencePaths,
+            backward: false
+        )
         report.evidenceOut = Self.evidence(
-            finals: finalsOut, into: intoBackward, listed: listed, limit: options.evidencePaths, backward: true)
+            finals: finalsOut,
+            into: intoBackward,
+            listed: listed,
+            limit: options.evidencePaths,
+            backward: true
+        )
         return report
     }
 
@@ -354,7 +375,9 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
             // Incoming paths read listed → target (chain order); outgoing ones target → listed (chain order too).
             let ordered = backward ? steps : steps.reversed()
             paths.append(
-                ExposureEvidencePath(steps: ordered.map { EvidenceStep(transfer: $0.transfer, taint: $0.taint, hop: $0.hop) })
+                ExposureEvidencePath(
+                    steps: ordered.map { EvidenceStep(transfer: $0.transfer, taint: $0.taint, hop: $0.hop) }
+                )
             )
         }
         return paths
@@ -379,6 +402,7 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
         let backward = try engine.run(seeds: seeds, options: options).transfers
         return ExposureRunCache.Runs(
             forward: IndexedTaintFlows(flows: forward, backward: false),
-            backward: IndexedTaintFlows(flows: backward, backward: true))
+            backward: IndexedTaintFlows(flows: backward, backward: true)
+        )
     }
 }
