@@ -54,13 +54,15 @@ struct ExposureRunCacheTests {
         var generator = SeededGenerator(seed: 7_000 + UInt64(TaintPolicy.allCases.firstIndex(of: policy) ?? 0))
         try writer.append(Self.transfers(&generator, count: 400, addresses: 30, firstBlock: 1))
         try writer.addTags([0, 11, 22].map { TagRecord(address: Self.address($0), tag: "watch", source: "test") })
-        let cache = ExposureRunCache(limitBytes: 64 << 20)
+        let cache = ExposureRunCache(limitBytes: 64 << 20, buildAfter: .zero)
         let options = ExposureOptions(policy: policy, maxHops: 3, evidencePaths: 3)
         var reference = options
         reference.boundsReplay = false
 
         /// Every target's answer (cached path) next to the reference, for the current snapshot.
-        func answers() throws -> (cached: [String], expected: [String], exposed: Int, transaction: Int) {
+        func answers(
+            _ cache: ExposureRunCache
+        ) throws -> (cached: [String], expected: [String], exposed: Int, transaction: Int) {
             try store.read { reader in
                 var analyzer = ExposureAnalyzer(source: StoreAccountFlow(reader: reader))
                 analyzer.runCache = cache
@@ -86,14 +88,15 @@ struct ExposureRunCacheTests {
             }
         }
 
-        // First pass: the first question is bounded, the second builds the shared runs, the rest use them.
-        let first = try answers()
+        // First pass (runs built once any bounded answer was given): the first question is bounded, the second
+        // builds the shared runs, the rest use them.
+        let first = try answers(cache)
         #expect(first.cached == first.expected)
         #expect(first.cached.count == 30)
         #expect(first.exposed > 10, "only \(first.exposed) exposed answers")
         #expect(cache.held.runs == 1 && cache.held.transaction == first.transaction)
         // A second pass on the same snapshot (another read transaction) answers from the kept runs.
-        let again = try answers()
+        let again = try answers(cache)
         #expect(again.cached == first.expected && again.transaction == first.transaction)
 
         // A write: listed address 0 pays address 5 and address 5 pays on; the kept runs are of the old snapshot.
@@ -125,10 +128,16 @@ struct ExposureRunCacheTests {
             )
         )
         try writer.append(more)
-        let after = try answers()
+        let after = try answers(cache)
         #expect(after.transaction != first.transaction)
         #expect(after.cached == after.expected)
         #expect(after.expected != first.expected)
         #expect(cache.held.runs == 1 && cache.held.transaction == after.transaction)
+
+        // Questions that stay cheap in all (below the cache's threshold) never build the runs.
+        let patient = ExposureRunCache(limitBytes: 64 << 20, buildAfter: .seconds(3_600))
+        let cheap = try answers(patient)
+        #expect(cheap.cached == after.expected)
+        #expect(patient.held.runs == 0)
     }
 }

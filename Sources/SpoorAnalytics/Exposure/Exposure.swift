@@ -174,6 +174,7 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
         }
         // Whole-snapshot runs shared across questions (store snapshots only, see ExposureRunCache).
         var shared: ExposureRunCache.Runs?
+        var noteBounded: (ExposureRunCache, Store, Int, ExposureRunCache.Key)?
         if options.boundsReplay, let store = source as? StoreAccountFlow, let snapshot = store.reader.snapshotIdentity {
             let key = ExposureRunCache.Key(
                 listed: listed,
@@ -191,9 +192,11 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
                 let runs = try Self.wholeRuns(source: source, seeds: seeds, options: taintOptions, asset: options.asset)
                 cache.insert(runs, store: snapshot.store, transaction: snapshot.transaction, key: key)
                 shared = runs
-            case .bounded: break
+            case .bounded: noteBounded = (cache, snapshot.store, snapshot.transaction, key)
             }
         }
+        let clock = ContinuousClock()
+        let start = clock.now
         var forward = TaintResult(options: taintOptions, addresses: [], transfers: [], outputs: [])
         var backward = TaintResult(options: taintOptions, addresses: [], transfers: [], outputs: [])
         if shared != nil {
@@ -231,6 +234,10 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
                 taintOptions.horizon = firstOutgoing
                 backward = try engine.run(seeds: seeds, options: taintOptions)
             }
+        }
+
+        if let (cache, store, transaction, key) = noteBounded {
+            cache.noteBounded(clock.now - start, store: store, transaction: transaction, key: key)
         }
 
         var report = ExposureReport(

@@ -38,9 +38,8 @@ final class IndexedTaintFlows: Sendable {
 /// The incoming exposure of any address is read off one forward run from the listed addresses over the whole
 /// snapshot (taint at a transfer depends only on the transfers before it, so the flows into an address are those of
 /// a run that stops at its last incoming transfer), and the outgoing exposure off one backward run. The first
-/// question on a snapshot and watchlist is answered with bounded runs (``ReplayBounds``); when the same snapshot,
-/// watchlist and options are asked about again, both whole runs are made once and later questions only look up
-/// their targets' flows.
+/// questions on a snapshot and watchlist are answered with bounded runs (``ReplayBounds``); once they have taken
+/// ``buildAfter`` in all, both whole runs are made once and later questions only look up their targets' flows.
 ///
 /// Snapshots are identified as in ``GraphReader/snapshotIdentity`` (store identity, held weakly, and LMDB transaction
 /// id): a write to the store gives a new transaction id, and a reader of a newer snapshot empties the cache. Runs
@@ -69,8 +68,8 @@ final class ExposureRunCache: Sendable {
     }
 
     private enum Entry {
-        /// Asked about once: the next question builds the runs.
-        case seen
+        /// Answered with bounded runs so far, taking this long in all.
+        case bounded(Duration)
         /// Built.
         case runs(Runs)
         /// Too large to keep.
@@ -85,13 +84,19 @@ final class ExposureRunCache: Sendable {
     }
 
     /// The cache every store-backed ``ExposureAnalyzer`` uses.
-    static let shared = ExposureRunCache(limitBytes: 768 << 20)
+    static let shared = ExposureRunCache(limitBytes: 768 << 20, buildAfter: .milliseconds(250))
 
     /// Bytes of runs held at most.
     let limitBytes: Int
+    /// The runs of a key are built once its questions answered with bounded runs have taken this long in all (a
+    /// whole run costs about as much as a few slow bounded answers; keys whose questions stay cheap never pay it).
+    let buildAfter: Duration
     private let state = Mutex(State())
 
-    init(limitBytes: Int) { self.limitBytes = limitBytes }
+    init(limitBytes: Int, buildAfter: Duration) {
+        self.limitBytes = limitBytes
+        self.buildAfter = buildAfter
+    }
 
     /// What to do for a question on snapshot (`store`, `transaction`) with `key`.
     enum Decision {
@@ -103,7 +108,7 @@ final class ExposureRunCache: Sendable {
         case bounded
     }
 
-    /// Looks `key` up, noting that it was asked about.
+    /// Looks `key` up.
     func decide(store: Store, transaction: Int, key: Key) -> Decision {
         state.withLock { state in
             if state.store !== store || state.transaction != transaction {
@@ -114,11 +119,20 @@ final class ExposureRunCache: Sendable {
             }
             switch state.entries[key] {
             case .runs(let runs)?: return .use(runs)
-            case .seen?: return .build
-            case .tooLarge?: return .bounded
-            case nil:
-                state.entries[key] = .seen
-                return .bounded
+            case .bounded(let spent)? where spent >= buildAfter: return .build
+            case .bounded?, .tooLarge?, nil: return .bounded
+            }
+        }
+    }
+
+    /// Notes that a question with `key` was answered with bounded runs in `elapsed`.
+    func noteBounded(_ elapsed: Duration, store: Store, transaction: Int, key: Key) {
+        state.withLock { state in
+            guard state.store === store, state.transaction == transaction else { return }
+            switch state.entries[key] {
+            case .bounded(let spent)?: state.entries[key] = .bounded(spent + elapsed)
+            case nil: state.entries[key] = .bounded(elapsed)
+            case .runs?, .tooLarge?: break
             }
         }
     }
