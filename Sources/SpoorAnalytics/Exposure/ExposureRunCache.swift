@@ -84,7 +84,7 @@ final class ExposureRunCache: Sendable {
     }
 
     /// The cache every store-backed ``ExposureAnalyzer`` uses.
-    static let shared = ExposureRunCache(limitBytes: 768 << 20, buildAfter: .milliseconds(250))
+    static let shared = ExposureRunCache(limitBytes: 768 << 20, buildAfter: .milliseconds(100))
 
     /// Bytes of runs held at most.
     let limitBytes: Int
