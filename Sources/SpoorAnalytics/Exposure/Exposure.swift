@@ -18,7 +18,9 @@ public struct ExposureOptions: Sendable, Hashable {
     public var evidencePaths: Int
     /// Whether taint is followed only through addresses that can pass it on to the targets in time (default
     /// `true`; the figures and evidence are the same, found without replaying the rest of what the listed addresses
-    /// reach). `false` follows taint everywhere it goes: the plain reference the tests compare with.
+    /// reach; on a store snapshot asked about repeatedly, from whole-snapshot runs kept across questions, see
+    /// `ExposureRunCache`). `false` follows taint everywhere it goes, for each question on its own: the plain
+    /// reference the tests compare with.
     public var boundsReplay = true
 
     /// Creates options.
@@ -128,6 +130,8 @@ public struct ExposureReport: Sendable {
 public struct ExposureAnalyzer<Source: AccountFlowSource> {
     /// Where the transfers come from.
     public let source: Source
+    /// Whole-snapshot runs shared across questions on a store (``ExposureRunCache/shared``; tests give their own).
+    var runCache = ExposureRunCache.shared
 
     /// Wraps a flow source.
     public init(source: Source) { self.source = source }
@@ -168,14 +172,46 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
                 }
             }
         }
+        // Whole-snapshot runs shared across questions (store snapshots only, see ExposureRunCache).
+        var shared: ExposureRunCache.Runs?
+        var noteBounded: (ExposureRunCache, Store, Int, ExposureRunCache.Key)?
+        if options.boundsReplay, let store = source as? StoreAccountFlow, let snapshot = store.reader.snapshotIdentity {
+            let key = ExposureRunCache.Key(
+                listed: listed,
+                policy: options.policy,
+                maxHops: options.maxHops,
+                asset: options.asset,
+                stopAt: options.stopAt,
+                window: options.window,
+                minTaint: options.minTaint
+            )
+            let cache = runCache
+            switch cache.decide(store: snapshot.store, transaction: snapshot.transaction, key: key) {
+            case .use(let runs): shared = runs
+            case .build:
+                let runs = try Self.wholeRuns(source: source, seeds: seeds, options: taintOptions, asset: options.asset)
+                cache.insert(runs, store: snapshot.store, transaction: snapshot.transaction, key: key)
+                shared = runs
+            case .bounded: noteBounded = (cache, snapshot.store, snapshot.transaction, key)
+            }
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
         var forward = TaintResult(options: taintOptions, addresses: [], transfers: [], outputs: [])
         var backward = TaintResult(options: taintOptions, addresses: [], transfers: [], outputs: [])
-        if options.boundsReplay {
+        if shared != nil {
+            // Answered from the whole runs below.
+        } else if options.boundsReplay {
             // One asset's transfers, each stream read once for the bounds and the runs.
             let flow = CachingAccountFlow(source: source, asset: options.asset, window: options.window)
             let engine = AccountTaintEngine(source: flow)
             let bounds = ReplayBounds(
-                flow: flow, targets: targets, listed: listed, stopAt: options.stopAt, maxHops: options.maxHops)
+                flow: flow,
+                targets: targets,
+                listed: listed,
+                stopAt: options.stopAt,
+                maxHops: options.maxHops
+            )
             if let lastIncoming {
                 taintOptions.horizon = lastIncoming
                 taintOptions.follow = try bounds.relevant(backward: false, horizon: lastIncoming)
@@ -198,6 +234,10 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
                 taintOptions.horizon = firstOutgoing
                 backward = try engine.run(seeds: seeds, options: taintOptions)
             }
+        }
+
+        if let (cache, store, transaction, key) = noteBounded {
+            cache.noteBounded(clock.now - start, store: store, transaction: transaction, key: key)
         }
 
         var report = ExposureReport(
@@ -232,27 +272,57 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
             }
         }
         // Forward flows into the set from outside it and not from a listed address: indirect incoming taint.
-        let incoming = forward.transfers.filter { $0.transfer.asset == options.asset }
-        for flow in incoming where targets.contains(flow.transfer.to) && !targets.contains(flow.transfer.from) {
+        // Backward flows: `from` in the set, `to` outside and not listed: value that reached the list indirectly.
+        // Each in the run's order, with the run's flows into any address (for the evidence).
+        let finalsIn: [TaintedTransfer]
+        let finalsOut: [TaintedTransfer]
+        let intoForward: (AddressID) -> [TaintedTransfer]
+        let intoBackward: (AddressID) -> [TaintedTransfer]
+        if let shared {
+            finalsIn =
+                lastIncoming == nil
+                ? []
+                : shared.forward.flows(intoAny: targets).filter {
+                    $0.transfer.asset == options.asset && !targets.contains($0.transfer.from)
+                }
+            finalsOut =
+                firstOutgoing == nil
+                ? []
+                : shared.backward.flows(intoAny: targets).filter {
+                    $0.transfer.asset == options.asset && !targets.contains($0.transfer.to)
+                }
+            intoForward = { shared.forward.flows(into: $0) }
+            intoBackward = { shared.backward.flows(into: $0) }
+        } else {
+            let incoming = forward.transfers.filter { $0.transfer.asset == options.asset }
+            let outgoing = backward.transfers.filter { $0.transfer.asset == options.asset }
+            finalsIn = incoming.filter { targets.contains($0.transfer.to) && !targets.contains($0.transfer.from) }
+            finalsOut = outgoing.filter { targets.contains($0.transfer.from) && !targets.contains($0.transfer.to) }
+            var byReceiverIn: [AddressID: [TaintedTransfer]] = [:]
+            for flow in incoming { byReceiverIn[flow.transfer.to, default: []].append(flow) }
+            var byReceiverOut: [AddressID: [TaintedTransfer]] = [:]
+            for flow in outgoing { byReceiverOut[flow.transfer.from, default: []].append(flow) }
+            intoForward = { [byReceiverIn] in byReceiverIn[$0] ?? [] }
+            intoBackward = { [byReceiverOut] in byReceiverOut[$0] ?? [] }
+        }
+        for flow in finalsIn {
             report.hopIn = min(report.hopIn ?? .max, flow.hop)
             if !listed.contains(flow.transfer.from) { report.indirectIn += WideAmount(flow.taint) }
         }
-        // Backward flows: `from` in the set, `to` outside and not listed: value that reached the list indirectly.
-        let outgoing = backward.transfers.filter { $0.transfer.asset == options.asset }
-        for flow in outgoing where targets.contains(flow.transfer.from) && !targets.contains(flow.transfer.to) {
+        for flow in finalsOut {
             report.hopOut = min(report.hopOut ?? .max, flow.hop)
             if !listed.contains(flow.transfer.to) { report.indirectOut += WideAmount(flow.taint) }
         }
         report.evidenceIn = Self.evidence(
-            flows: incoming,
-            targets: targets,
+            finals: finalsIn,
+            into: intoForward,
             listed: listed,
             limit: options.evidencePaths,
             backward: false
         )
         report.evidenceOut = Self.evidence(
-            flows: outgoing,
-            targets: targets,
+            finals: finalsOut,
+            into: intoBackward,
             listed: listed,
             limit: options.evidencePaths,
             backward: true
@@ -270,6 +340,23 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
         limit: Int,
         backward: Bool
     ) -> [ExposureEvidencePath] {
+        func sender(_ flow: TaintedTransfer) -> AddressID { backward ? flow.transfer.to : flow.transfer.from }
+        func receiver(_ flow: TaintedTransfer) -> AddressID { backward ? flow.transfer.from : flow.transfer.to }
+        var into: [AddressID: [TaintedTransfer]] = [:]
+        for flow in flows { into[receiver(flow), default: []].append(flow) }
+        let finals = flows.filter { targets.contains(receiver($0)) && !targets.contains(sender($0)) }
+        return evidence(finals: finals, into: { into[$0] ?? [] }, listed: listed, limit: limit, backward: backward)
+    }
+
+    /// The evidence paths from `finals` (the run's flows into the targets from outside them, in the run's order),
+    /// with `into` giving the run's flows delivering to an address (in the run's order).
+    static func evidence(
+        finals: [TaintedTransfer],
+        into: (AddressID) -> [TaintedTransfer],
+        listed: Set<AddressID>,
+        limit: Int,
+        backward: Bool
+    ) -> [ExposureEvidencePath] {
         // In the run's orientation: the sender and receiver of each flow.
         func sender(_ flow: TaintedTransfer) -> AddressID { backward ? flow.transfer.to : flow.transfer.from }
         func receiver(_ flow: TaintedTransfer) -> AddressID { backward ? flow.transfer.from : flow.transfer.to }
@@ -281,15 +368,13 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
             if a.taint != b.taint { return a.taint > b.taint }
             return isEarlier(b, a)
         }
-        var into: [AddressID: [TaintedTransfer]] = [:]
-        for flow in flows { into[receiver(flow), default: []].append(flow) }
-        let finals = flows.filter { targets.contains(receiver($0)) && !targets.contains(sender($0)) }.sorted(by: better)
+        let best = finals.sorted(by: better)
         var paths: [ExposureEvidencePath] = []
-        for final in finals.prefix(max(0, limit)) {
+        for final in best.prefix(max(0, limit)) {
             var steps = [final]
             var current = final
             while !listed.contains(sender(current)), steps.count <= final.hop {
-                let candidates = (into[sender(current)] ?? []).filter { isEarlier($0, current) && $0.hop < current.hop }
+                let candidates = into(sender(current)).filter { isEarlier($0, current) && $0.hop < current.hop }
                 guard let previous = candidates.min(by: better) else { break }
                 steps.append(previous)
                 current = previous
@@ -297,9 +382,34 @@ public struct ExposureAnalyzer<Source: AccountFlowSource> {
             // Incoming paths read listed → target (chain order); outgoing ones target → listed (chain order too).
             let ordered = backward ? steps : steps.reversed()
             paths.append(
-                ExposureEvidencePath(steps: ordered.map { EvidenceStep(transfer: $0.transfer, taint: $0.taint, hop: $0.hop) })
+                ExposureEvidencePath(
+                    steps: ordered.map { EvidenceStep(transfer: $0.transfer, taint: $0.taint, hop: $0.hop) }
+                )
             )
         }
         return paths
+    }
+
+    /// The forward and backward runs from `seeds` over every transfer of `asset` (no horizon, every address
+    /// followed), indexed for ``ExposureRunCache``.
+    static func wholeRuns(
+        source: Source,
+        seeds: [TaintSeed],
+        options: TaintOptions,
+        asset: AssetID
+    ) throws -> ExposureRunCache.Runs {
+        let flow = CachingAccountFlow(source: source, asset: asset, window: options.window)
+        let engine = AccountTaintEngine(source: flow)
+        var options = options
+        options.horizon = nil
+        options.follow = nil
+        options.direction = .forward
+        let forward = try engine.run(seeds: seeds, options: options).transfers
+        options.direction = .backward
+        let backward = try engine.run(seeds: seeds, options: options).transfers
+        return ExposureRunCache.Runs(
+            forward: IndexedTaintFlows(flows: forward, backward: false),
+            backward: IndexedTaintFlows(flows: backward, backward: true)
+        )
     }
 }

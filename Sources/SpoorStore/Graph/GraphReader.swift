@@ -166,6 +166,15 @@ public final class GraphReader {
         return lists
     }
 
+    /// The identity of this reader's snapshot, for caches of derived data shared across readers: the store (compare
+    /// by identity, hold weakly) and the LMDB transaction id of a read-only snapshot (every read-only transaction with
+    /// the same id on the same store sees the same data). `nil` inside a write transaction, whose data changes as it
+    /// writes.
+    public var snapshotIdentity: (store: Store, transaction: Int)? {
+        guard let transaction = neighborSnapshot else { return nil }
+        return (store, transaction)
+    }
+
     /// The snapshot id under which this reader's neighbour lists are shared (``NeighborListCache``): the LMDB
     /// transaction id of a read-only snapshot; `nil` inside a write transaction, whose data changes as it writes.
     private var neighborSnapshot: Int? {
