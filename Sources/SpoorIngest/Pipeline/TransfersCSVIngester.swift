@@ -280,10 +280,8 @@ struct AddressInterner {
     }
 
     static func key(_ text: String) -> Key? {
-        var utf8 = text.utf8
-        if let key = utf8.withContiguousStorageIfAvailable({ key($0) }) { return key }
-        utf8 = String(text).utf8  // a bridged string: make it native
-        return Array(utf8).withUnsafeBufferPointer { key($0) }
+        if let key = text.utf8.withContiguousStorageIfAvailable({ key($0) }) { return key }
+        return Array(text.utf8).withUnsafeBufferPointer { key($0) }  // a string without contiguous UTF-8
     }
 
     static func key(_ bytes: UnsafeBufferPointer<UInt8>) -> Key? {
