@@ -48,6 +48,13 @@ struct CSVScanner {
         }
     }
 
+    /// Moves to `offset`, the start of a record found by an earlier scan of the same bytes. Line numbers after a
+    /// seek are not meaningful (a re-read of rows already checked needs none).
+    mutating func seek(to offset: Int) {
+        position = Swift.max(0, Swift.min(offset, bytes.count))
+        line = 0
+    }
+
     /// Whether the last record is a blank line (one empty unquoted field).
     var isBlankRecord: Bool { fieldCount == 1 && fieldStarts[0] == fieldEnds[0] && !fieldIsEscaped[0] }
 

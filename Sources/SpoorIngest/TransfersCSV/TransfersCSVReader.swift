@@ -92,6 +92,13 @@ public struct TransfersCSVReader: IteratorProtocol, Sequence, Sendable {
 
     /// Drops the bytes already read from the process's resident set (see ``MappedBytes/releasePages(before:)``).
     func releaseReadPages() { scanner.bytes.releasePages(before: scanner.position) }
+    /// Drops every mapped page of the file from the process's resident set (after a batch read at random offsets).
+    func releaseAllPages() { scanner.bytes.releasePages(before: scanner.bytes.count) }
+
+    /// Moves to `offset`, a value of ``bytesRead`` taken just before an earlier ``next()`` on the same file: the next
+    /// record is then that one again.
+    mutating func seek(to offset: Int) { scanner.seek(to: offset) }
+
     /// The file's size in bytes.
     public var totalBytes: Int { scanner.bytes.count }
 
