@@ -6,7 +6,7 @@ import Synchronization
 /// An LMDB snapshot is identified by its store and its transaction id (`mdb_txn_id`: the id of the last committed
 /// write it sees), and every read-only transaction with the same id sees the same data. The cache holds the lists
 /// of one snapshot; a reader of another snapshot (a newer one after a write, or another store) empties it first.
-/// The store is held weakly and compared by identity, so a store opened anew never matches an old entry. Lists
+/// The store is compared by its ``Store/serial``, so a store opened anew never matches an old entry. Lists
 /// are kept as `neighbour | incoming << 63` per incidence, in stream order, and split by direction (plain ids);
 /// once ``limitBytes`` are held, further lists are not kept.
 final class NeighborListCache: Sendable {
@@ -35,7 +35,8 @@ final class NeighborListCache: Sendable {
     static let shared = NeighborListCache(limitBytes: 128 << 20)
 
     private struct State {
-        weak var store: Store?
+        /// ``Store/serial`` of the store whose snapshot is held (0: none; serials start at 1).
+        var store: UInt64 = 0
         var transaction = 0
         /// Lists of addresses below ``denseLimit`` by id (ids are dense), the others by hash.
         var dense: [Lists?] = []
@@ -59,7 +60,7 @@ final class NeighborListCache: Sendable {
     /// The packed list of `address` in snapshot `transaction` of `store`, if held.
     func list(store: Store, transaction: Int, address: UInt64) -> Lists? {
         state.withLock { state in
-            guard state.store === store, state.transaction == transaction else { return nil }
+            guard state.store == store.serial, state.transaction == transaction else { return nil }
             return state.list(address)
         }
     }
@@ -68,8 +69,8 @@ final class NeighborListCache: Sendable {
     func insert(_ lists: Lists, store: Store, transaction: Int, address: UInt64) {
         let size = lists.bytes
         state.withLock { state in
-            if state.store !== store || state.transaction != transaction {
-                state.store = store
+            if state.store != store.serial || state.transaction != transaction {
+                state.store = store.serial
                 state.transaction = transaction
                 state.dense = []
                 state.sparse = [:]

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -55,6 +56,10 @@ public final class Store: Sendable {
     let logger: Logger
     /// Bytes of a transaction hash that key `tx_index` (meta `tx_index_key_bytes`; 8 unless a test chose fewer).
     let txIndexKeyLength: Int
+    /// A number no other `Store` instance of this process has, so that caches keyed by it never match a store
+    /// opened later (even at the same address) and need no weak reference.
+    let serial: UInt64 = Store.serials.add(1, ordering: .relaxed).newValue
+    private static let serials = Atomic<UInt64>(0)
     private let writerLock = NSLock()
 
     /// Opens the store in `path` (a directory).
