@@ -307,6 +307,30 @@ public struct ExposureReplay: Sendable {
         return amount
     }
 
+    /// Moves taint along one transfer `from` → `to` in the pass's direction (the policy's carry, then the receiver's
+    /// state) and returns what reached `to`: its hop, its taint and whether the sender is listed; `nil` when nothing
+    /// tainted moved or the transfer is a self-transfer.
+    @inline(__always) func step(
+        _ pass: inout Pass, position: Int, from: Int, to: Int, value: WideAmount
+    ) -> (hop: Int, taint: WideAmount, fromListed: Bool)? {
+        let toFlags = flags[to]
+        let receives = toFlags & 2 == 0 || toFlags & 1 != 0
+        let hop: Int
+        let taint: WideAmount
+        if policy == .fifo {
+            let amount = amount(position)
+            let carry = fifoCarry(from: from, value: amount, &pass.queues)
+            if receives { pass.queues[to].receive(amount, carry: carry, policy: policy) }
+            (hop, taint) = (carry.hop, carry.taint)
+        } else {
+            let carry = carry(from: from, value: value, &pass.accounts)
+            if receives { Self.receive(&pass.accounts[to], value, carry) }
+            (hop, taint) = (carry.hop, carry.taint)
+        }
+        guard !taint.isZero, from != to else { return nil }
+        return (hop, taint, flags[from] & 1 != 0)
+    }
+
     /// Applies transfers `pass.position ..< end` in chain order.
     func runForward(_ pass: inout Pass, through end: Int) {
         while pass.position < end {
@@ -314,25 +338,9 @@ public struct ExposureReplay: Sendable {
             let transfer = chain.transfers[position]
             let from = Int(transfer.from)
             let to = Int(transfer.to)
-            let value = chain.value(position)
-            let fromFlags = flags[from]
-            let toFlags = flags[to]
-            let receives = toFlags & 2 == 0 || toFlags & 1 != 0
-            if policy == .fifo {
-                let amount = amount(position)
-                let carry = fifoCarry(from: from, value: amount, &pass.queues)
-                if !carry.taint.isZero && from != to {
-                    pass.forward[to].hopIn = min(pass.forward[to].hopIn, carry.hop)
-                    if fromFlags & 1 == 0 { pass.forward[to].indirectIn += carry.taint }
-                }
-                if receives { pass.queues[to].receive(amount, carry: carry, policy: policy) }
-            } else {
-                let carry = carry(from: from, value: value, &pass.accounts)
-                if !carry.taint.isZero && from != to {
-                    pass.forward[to].hopIn = min(pass.forward[to].hopIn, carry.hop)
-                    if fromFlags & 1 == 0 { pass.forward[to].indirectIn += carry.taint }
-                }
-                if receives { Self.receive(&pass.accounts[to], value, carry) }
+            if let reached = step(&pass, position: position, from: from, to: to, value: chain.value(position)) {
+                pass.forward[to].hopIn = min(pass.forward[to].hopIn, reached.hop)
+                if !reached.fromListed { pass.forward[to].indirectIn += reached.taint }
             }
             pass.position += 1
         }
@@ -357,22 +365,9 @@ public struct ExposureReplay: Sendable {
                 if toFlags & 1 != 0 { pass.backward[from].directIn += value }
                 if fromFlags & 1 != 0 { pass.backward[to].directOut += value }
             }
-            let receives = toFlags & 2 == 0 || toFlags & 1 != 0
-            if policy == .fifo {
-                let amount = amount(position)
-                let carry = fifoCarry(from: from, value: amount, &pass.queues)
-                if !carry.taint.isZero && from != to {
-                    pass.backward[to].hopOut = min(pass.backward[to].hopOut, carry.hop)
-                    if fromFlags & 1 == 0 { pass.backward[to].indirectOut += carry.taint }
-                }
-                if receives { pass.queues[to].receive(amount, carry: carry, policy: policy) }
-            } else {
-                let carry = carry(from: from, value: value, &pass.accounts)
-                if !carry.taint.isZero && from != to {
-                    pass.backward[to].hopOut = min(pass.backward[to].hopOut, carry.hop)
-                    if fromFlags & 1 == 0 { pass.backward[to].indirectOut += carry.taint }
-                }
-                if receives { Self.receive(&pass.accounts[to], value, carry) }
+            if let reached = step(&pass, position: position, from: from, to: to, value: value) {
+                pass.backward[to].hopOut = min(pass.backward[to].hopOut, reached.hop)
+                if !reached.fromListed { pass.backward[to].indirectOut += reached.taint }
             }
             pass.position += 1
         }
