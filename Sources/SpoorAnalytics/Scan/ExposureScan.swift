@@ -160,6 +160,24 @@ public final class ExposureScan {
         self.addressList = addresses.map { Array(Set($0)).sorted() }
     }
 
+    /// The report header: the data position the scan read (last block and the store's counts), the parameters, and
+    /// the watchlist's size and sha256.
+    private func makeHeader(lastBlock: UInt64?, counts: StoreCounts, listedText: [String]) -> ScanHeader {
+        ScanHeader(
+            dataPosition: .init(
+                lastBlock: lastBlock,
+                addresses: counts.addresses,
+                transactions: counts.transactions,
+                transfers: counts.transfers,
+                assets: counts.assets
+            ),
+            parameters: parameters,
+            watchlistSHA256: Self.sha256(lines: listedText.sorted()),
+            watchlistSize: listedText.count,
+            riskLevels: riskLevels
+        )
+    }
+
     /// SHA-256 (hex) of lines, each followed by `\n`.
     public static func sha256(lines: [String]) -> String {
         var hasher = SHA256()
@@ -204,19 +222,7 @@ public final class ExposureScan {
         let listedText = try reader.addresses(taggedWith: parameters.watchlist)
         let listed = try analytics.addressIDs(listedText)
         let stopAt = try analytics.addressIDs(taggedWith: parameters.stopAt)
-        let header = ScanHeader(
-            dataPosition: .init(
-                lastBlock: lastBlock,
-                addresses: counts.addresses,
-                transactions: counts.transactions,
-                transfers: counts.transfers,
-                assets: counts.assets
-            ),
-            parameters: parameters,
-            watchlistSHA256: Self.sha256(lines: listedText.sorted()),
-            watchlistSize: listedText.count,
-            riskLevels: riskLevels
-        )
+        let header = makeHeader(lastBlock: lastBlock, counts: counts, listedText: listedText)
         guard let minTaintAmount = Amount(decimal: parameters.minTaint) else {
             throw AnalyticsError.badOption(name: "minTaint", value: parameters.minTaint, expected: "a decimal amount")
         }
@@ -419,19 +425,7 @@ public final class ExposureScan {
                 departures.removeAll(keepingCapacity: true)
             }
         }
-        let header = ScanHeader(
-            dataPosition: .init(
-                lastBlock: lastBlock,
-                addresses: counts.addresses,
-                transactions: counts.transactions,
-                transfers: counts.transfers,
-                assets: counts.assets
-            ),
-            parameters: parameters,
-            watchlistSHA256: Self.sha256(lines: listedText.sorted()),
-            watchlistSize: listedText.count,
-            riskLevels: riskLevels
-        )
+        let header = makeHeader(lastBlock: lastBlock, counts: counts, listedText: listedText)
         let finalEntries = entries
         let rows = try writeReport(header: header, listed: listed, format: format, to: output) {
             finalEntries[$0.rawValue] ?? ScanEntry()

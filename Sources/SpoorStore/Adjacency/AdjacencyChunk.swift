@@ -187,20 +187,11 @@ extension AdjacencyChunk {
         case .open, .sealedPlain:
             return try appendBodyNeighbors(&reader, direction: direction, owner: owner, to: &neighbors)
         case .sealedCompressed:
-            // Sealed chunks never change; a cached decode is used when its stored bytes are these bytes.
-            if let cacheKey, let packed = NeighborChunkCache.shared.packed(for: cacheKey, stored: bytes) {
+            switch try compressedNeighbors(bytes, &reader, decompressor: decompressor, cacheKey: cacheKey) {
+            case .packed(let packed):
                 appendPacked(packed, direction: direction, owner: owner, to: &neighbors)
                 return packed.count
-            }
-            let size = try reader.readVarint()
-            guard size <= 1 << 28 else { throw DecodeError(reason: "implausible chunk size \(size)") }
-            let plain = try (decompressor ?? ZstdDecompressor()).decompress(
-                UnsafeRawBufferPointer(rebasing: bytes[reader.offset...]), size: Int(size))
-            let result = plain.withUnsafeBytes { buffer in
-                var bodyReader = ByteReader(buffer)
-                return Result { () throws(DecodeError) in try packedNeighbors(&bodyReader) }
-            }
-            guard let packed = try result.get() else {
+            case .unpackable(let plain):
                 let direct = plain.withUnsafeBytes { buffer in
                     var bodyReader = ByteReader(buffer)
                     return Result { () throws(DecodeError) in
@@ -209,10 +200,37 @@ extension AdjacencyChunk {
                 }
                 return try direct.get()
             }
-            if let cacheKey { NeighborChunkCache.shared.insert(packed, for: cacheKey, stored: bytes) }
-            appendPacked(packed, direction: direction, owner: owner, to: &neighbors)
-            return packed.count
         }
+    }
+
+    /// A zstd chunk's incidences as ``packedNeighbors(_:)`` gives them, or its decompressed body when they cannot be
+    /// packed.
+    private enum CompressedNeighbors {
+        case packed([UInt64])
+        case unpackable(plain: [UInt8])
+    }
+
+    /// Decodes the zstd chunk `bytes` (`reader` just past its kind byte) into packed neighbours. Sealed chunks never
+    /// change, so with a `cacheKey` a cached decode is used when its stored bytes are these bytes, and a new one is
+    /// kept.
+    private static func compressedNeighbors(
+        _ bytes: UnsafeRawBufferPointer, _ reader: inout ByteReader, decompressor: ZstdDecompressor?,
+        cacheKey: NeighborChunkCache.Key?
+    ) throws(DecodeError) -> CompressedNeighbors {
+        if let cacheKey, let packed = NeighborChunkCache.shared.packed(for: cacheKey, stored: bytes) {
+            return .packed(packed)
+        }
+        let size = try reader.readVarint()
+        guard size <= 1 << 28 else { throw DecodeError(reason: "implausible chunk size \(size)") }
+        let plain = try (decompressor ?? ZstdDecompressor()).decompress(
+            UnsafeRawBufferPointer(rebasing: bytes[reader.offset...]), size: Int(size))
+        let result = plain.withUnsafeBytes { buffer in
+            var bodyReader = ByteReader(buffer)
+            return Result { () throws(DecodeError) in try packedNeighbors(&bodyReader) }
+        }
+        guard let packed = try result.get() else { return .unpackable(plain: plain) }
+        if let cacheKey { NeighborChunkCache.shared.insert(packed, for: cacheKey, stored: bytes) }
+        return .packed(packed)
     }
 
     private static func appendBodyNeighbors(
@@ -246,20 +264,9 @@ extension AdjacencyChunk {
             }
             return fits
         case .sealedCompressed:
-            if let cacheKey, let cached = NeighborChunkCache.shared.packed(for: cacheKey, stored: bytes) {
-                packed.append(contentsOf: cached)
-                return true
-            }
-            let size = try reader.readVarint()
-            guard size <= 1 << 28 else { throw DecodeError(reason: "implausible chunk size \(size)") }
-            let plain = try (decompressor ?? ZstdDecompressor()).decompress(
-                UnsafeRawBufferPointer(rebasing: bytes[reader.offset...]), size: Int(size))
-            let result = plain.withUnsafeBytes { buffer in
-                var bodyReader = ByteReader(buffer)
-                return Result { () throws(DecodeError) in try packedNeighbors(&bodyReader) }
-            }
-            guard let decoded = try result.get() else { return false }
-            if let cacheKey { NeighborChunkCache.shared.insert(decoded, for: cacheKey, stored: bytes) }
+            guard case .packed(let decoded) = try compressedNeighbors(
+                bytes, &reader, decompressor: decompressor, cacheKey: cacheKey)
+            else { return false }
             packed.append(contentsOf: decoded)
             return true
         }
